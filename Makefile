@@ -1,0 +1,193 @@
+# qrun: one non-recursive GNU Makefile (see ../shared/STYLE.md section 7).
+#
+#   make [all]        build/qrun (installs missing build dependencies first, see .ci/deps)
+#   make check        unit + e2e tests, as root and as an unprivileged user
+#   make check-asan   the same with address + undefined sanitizers, in build-asan/
+#   make bench        benchmarks (ratios vs native and peers)
+#   make demo         the main job on a built-in example
+#   make install      PREFIX=/usr/local DESTDIR=
+#   V=1 shows commands; DEVELOPER=1 adds -Werror; NO_DEPS=1 skips the dependency check.
+
+-include config.mak
+
+BUILD ?= build
+# Guest programs, test tools and fixtures are never sanitized and are shared by both builds.
+GUEST_BUILD := build
+PREFIX ?= /usr/local
+DESTDIR ?=
+PKG_CONFIG ?= pkg-config
+CC ?= gcc
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+PKGS := libarchive libcrypto yajl libcap libseccomp
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+	-Wpointer-arith -Wwrite-strings -Wvla -Wundef -fno-common \
+	-Werror=implicit-function-declaration -Werror=incompatible-pointer-types \
+	-Werror=int-conversion -Werror=return-type
+ifeq ($(DEVELOPER),1)
+WARN += -Werror
+endif
+
+OPT ?= -O2 -g
+HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2
+ifeq ($(SAN),1)
+OPT := -O1 -g
+HARDEN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDSAN := -fsanitize=address,undefined
+endif
+
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -I.
+ALL_CFLAGS = $(BASE_CFLAGS) $(OPT) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(LDSAN) $(LDFLAGS)
+
+# Modules, in link order (a module may use only those after it).
+MODULES := runtime image tracer specs common
+define module_vars
+$(1)_SRCS := $$(wildcard $(1)/*.c)
+$(1)_OBJS := $$(patsubst %.c,$$(BUILD)/%.o,$$($(1)_SRCS))
+$(1)_LIB := $$(if $$($(1)_SRCS),$$(BUILD)/lib$(1).a)
+endef
+$(foreach m,$(MODULES),$(eval $(call module_vars,$(m))))
+# runtime/main.c is the program, not part of libruntime.a
+runtime_OBJS := $(filter-out $(BUILD)/runtime/main.o,$(runtime_OBJS))
+LIBS := $(foreach m,$(MODULES),$($(m)_LIB))
+
+QRUN := $(BUILD)/qrun
+
+UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+UNIT_HARNESS := $(BUILD)/tests/unit/harness.o
+
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(GUEST_BUILD)/tools/%,$(TOOL_SRCS))
+
+# Guest helper, cross-built static for every test architecture (Debian's cross compilers).
+GUEST_ARCHS := amd64 armhf arm64 i386 ppc64el s390x riscv64
+CC_amd64 := x86_64-linux-gnu-gcc
+CC_armhf := arm-linux-gnueabihf-gcc
+CC_arm64 := aarch64-linux-gnu-gcc
+CC_i386 := i686-linux-gnu-gcc
+CC_ppc64el := powerpc64le-linux-gnu-gcc
+CC_s390x := s390x-linux-gnu-gcc
+CC_riscv64 := riscv64-linux-gnu-gcc
+GUEST_BINS := $(foreach a,$(GUEST_ARCHS),$(GUEST_BUILD)/guest/$(a)/qrun-test-init)
+GUEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -static -pthread
+
+.PHONY: all deps deps-check deps-bench check check-unit check-e2e check-asan check-valgrind \
+	bench demo install clean fixtures guests tools fuzz format format-check lint \
+	check-headers check-deps
+
+all: $(if $(NO_DEPS),,deps) $(QRUN)
+
+deps:
+	$(Q).ci/deps build
+deps-check:
+	$(Q).ci/deps check
+deps-bench:
+	$(Q).ci/deps bench
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+define module_lib
+$$($(1)_LIB): $$($(1)_OBJS)
+	@$$(if $$(Q),echo "  AR      $$@")
+	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
+endef
+$(foreach m,$(MODULES),$(if $($(m)_LIB),$(eval $(call module_lib,$(m)))))
+
+$(QRUN): $(BUILD)/runtime/main.o $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(UNIT_HARNESS) $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+
+$(GUEST_BUILD)/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)gcc -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -o $@ $< $(shell $(PKG_CONFIG) --libs libseccomp)
+
+$(GUEST_BUILD)/guest/%/qrun-test-init: tests/guest/qrun-test-init.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC_$*) $(GUEST_CFLAGS) -o $@ $<
+
+guests: $(GUEST_BINS)
+tools: $(TOOL_BINS)
+
+# Test root filesystems, cached under build/fixtures and rebuilt when missing.
+fixtures: $(GUEST_BINS)
+	$(Q)tests/fixtures/mkrootfs.sh all $(GUEST_BUILD)/fixtures $(GUEST_BUILD)/guest
+
+TEST_ENV = QRUN=$(abspath $(QRUN)) QRUN_BUILD=$(abspath $(BUILD)) \
+	QRUN_FIXTURES=$(abspath $(GUEST_BUILD)/fixtures) QRUN_TOOLS=$(abspath $(GUEST_BUILD)/tools) \
+	QRUN_GUEST=$(abspath $(GUEST_BUILD)/guest) QRUN_SRC=$(abspath .)
+
+check: $(if $(NO_DEPS),,deps-check)
+	$(Q)$(MAKE) --no-print-directory NO_DEPS=1 $(QRUN) $(UNIT_BINS) guests tools
+	$(Q)$(MAKE) --no-print-directory NO_DEPS=1 fixtures check-headers check-deps
+	$(Q)$(TEST_ENV) tests/run.sh $(UNIT_BINS)
+
+check-asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan SAN=1 check
+
+check-valgrind: $(if $(NO_DEPS),,deps-check)
+	$(Q)$(MAKE) --no-print-directory NO_DEPS=1 $(UNIT_BINS)
+	$(Q)QRUN_UNIT_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full" \
+		$(TEST_ENV) tests/run.sh --unit-only $(UNIT_BINS)
+
+bench: $(if $(NO_DEPS),,deps-bench)
+	$(Q)$(MAKE) --no-print-directory NO_DEPS=1 $(QRUN) guests tools fixtures
+	$(Q)$(TEST_ENV) tests/bench/run.sh
+
+demo: $(if $(NO_DEPS),,deps-check)
+	$(Q)$(MAKE) --no-print-directory NO_DEPS=1 $(QRUN) guests fixtures
+	$(Q)$(TEST_ENV) examples/demo.sh
+
+install: $(QRUN)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(QRUN) $(DESTDIR)$(PREFIX)/bin/qrun
+
+clean:
+	rm -rf build build-asan
+
+# Every header compiles alone.
+HEADERS := $(foreach m,$(MODULES),$(wildcard $(m)/*.h))
+check-headers:
+	$(Q)for h in $(HEADERS); do \
+		echo "#include \"$$h\"" | $(CC) $(BASE_CFLAGS) $(PKG_CFLAGS) -Werror -x c -fsyntax-only - \
+		|| { echo "header $$h does not compile alone"; exit 1; }; done; echo "headers ok"
+
+# Dependencies point one way: runtime -> {image, tracer, specs} -> common; image -> specs.
+check-deps:
+	$(Q)bad=$$( { grep -Hn '#include "\(image\|runtime\|specs\)/' tracer/*.[ch] 2>/dev/null; \
+		grep -Hn '#include "\(image\|runtime\|tracer\|specs\)/' common/*.[ch] 2>/dev/null; \
+		grep -Hn '#include "\(image\|runtime\|tracer\)/' specs/*.[ch] 2>/dev/null; \
+		grep -Hn '#include "\(runtime\|tracer\)/' image/*.[ch] 2>/dev/null; } ); \
+	if [ -n "$$bad" ]; then echo "forbidden includes:"; echo "$$bad"; exit 1; fi; echo "module deps ok"
+
+format:
+	clang-format -i $(foreach m,$(MODULES),$(wildcard $(m)/*.[ch])) tests/*/*.c
+format-check:
+	clang-format --dry-run --Werror $(foreach m,$(MODULES),$(wildcard $(m)/*.[ch]))
+
+lint:
+	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
+		--suppress=missingIncludeSystem -I. $(MODULES)
+
+ALL_OBJS := $(foreach m,$(MODULES),$($(m)_OBJS)) $(BUILD)/runtime/main.o $(UNIT_HARNESS) \
+	$(UNIT_BINS:=.o)
+-include $(ALL_OBJS:.o=.d)

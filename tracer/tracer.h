@@ -1,0 +1,74 @@
+#pragma once
+/*
+ * tracer: the ptrace/seccomp engine behind `qrun chroot` and `qrun run`. It knows nothing about
+ * images. This header is its only public interface.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/common.h"
+
+/* ---- architectures ------------------------------------------------------------------ */
+
+/*
+ * One guest architecture qrun knows: how OCI names it, how qemu-user names it, what uname -m
+ * prints inside it, and how its ELF files identify themselves.
+ */
+struct tracer_arch {
+	const char *oci_arch;	   /* "arm", "arm64", "amd64" ... (OCI platform.architecture) */
+	const char *oci_variant;   /* "v7" or NULL */
+	const char *debian_arch;   /* "armhf", "arm64" ... */
+	const char *qemu_name;	   /* the NAME in qemu-NAME-static */
+	const char *uname_machine; /* what `uname -m` prints on such a machine */
+	unsigned short e_machine;  /* EM_* */
+	unsigned char elf_class;   /* ELFCLASS32 / ELFCLASS64 */
+	unsigned char elf_data;	   /* ELFDATA2LSB / ELFDATA2MSB */
+};
+
+/* The table of known architectures, terminated by an entry with oci_arch == NULL. */
+extern const struct tracer_arch tracer_arches[];
+
+/* The architecture this qrun was built for (x86_64: "amd64"). */
+const struct tracer_arch *tracer_arch_host(void);
+
+/* Look up by OCI architecture name (variant ignored), Debian name or qemu name; NULL if none. */
+const struct tracer_arch *tracer_arch_find(const char *name);
+
+/* The Debian package that ships the qemu-user emulators. */
+#define TRACER_QEMU_PACKAGE "qemu-user-static"
+
+/*
+ * Find the emulator for arch on PATH: qemu-NAME-static, then qemu-NAME. Returns 0 and the
+ * absolute path in *ret_path (owned by the caller), -ENOENT when neither exists.
+ */
+int tracer_qemu_find(const struct tracer_arch *arch, char **ret_path);
+
+/* ---- host capability probes ----------------------------------------------------------- */
+
+enum tracer_probe_result {
+	TRACER_PROBE_OK = 0,
+	TRACER_PROBE_REFUSED, /* the kernel or a security policy said no; errno in ->err */
+	TRACER_PROBE_BROKEN,  /* the probe itself could not run (fork failed, ...) */
+};
+
+struct tracer_probe {
+	enum tracer_probe_result result;
+	int err;	  /* errno of the refused call */
+	char detail[256]; /* one line, for `qrun info` */
+};
+
+/*
+ * Can this process trace a child of its own (fork, PTRACE_SEIZE with EXITKILL, stop,
+ * PTRACE_GETREGS)? Never fails: the outcome is in *ret.
+ */
+void tracer_probe_ptrace(struct tracer_probe *ret);
+
+/*
+ * Can a child install a seccomp filter with PR_SET_NO_NEW_PRIVS, and does the kernel offer
+ * SECCOMP_RET_TRACE? Never fails: the outcome is in *ret.
+ */
+void tracer_probe_seccomp(struct tracer_probe *ret);
+
+/* Yama's kernel.yama.ptrace_scope (0-3), or -1 when Yama is not present. */
+int tracer_yama_ptrace_scope(void);

@@ -13,14 +13,15 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "chroot", cmd_chroot, "run a command confined to a root filesystem (the tracer)" },
 	{ "info", cmd_info, "diagnose this host: ptrace, seccomp, emulators, store" },
 	{ "version", cmd_version, "print version information" },
 };
 
 /* Verbs that are designed (../shared/DESIGN.md) but not built; said plainly, never faked. */
 static const char *const planned[] = {
-	"chroot", "run",  "create", "start",   "exec", "ps",  "kill",	"rm",	 "import",
-	"load",	  "save", "images", "inspect", "tag",  "rmi", "unpack", "prune",
+	"run",	"create", "start",  "exec",    "ps",  "kill", "rm",	"import",
+	"load", "save",	  "images", "inspect", "tag", "rmi",  "unpack", "prune",
 };
 
 static void usage(FILE *out)

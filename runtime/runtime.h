@@ -25,6 +25,7 @@ struct cmd_ctx {
  */
 int cmd_version(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_info(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx);
 
 /* Resolve the store directory: ctx->root, else QRUN_ROOT, else the default. */
 int runtime_store_root(struct cmd_ctx *ctx, char **ret_path);

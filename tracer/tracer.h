@@ -72,3 +72,46 @@ void tracer_probe_seccomp(struct tracer_probe *ret);
 
 /* Yama's kernel.yama.ptrace_scope (0-3), or -1 when Yama is not present. */
 int tracer_yama_ptrace_scope(void);
+
+/* ---- running a confined process tree ------------------------------------------------- */
+
+/* One host path made visible at a guest path. */
+struct tracer_bind {
+	char *host;  /* owned: absolute, canonical host path */
+	char *guest; /* owned: absolute, canonical guest path */
+	bool readonly;
+};
+
+/*
+ * Parse "HOST[:GUEST][:ro|:rw]" (GUEST defaults to HOST). host must exist; it is made
+ * absolute and canonical (realpath). guest is canonicalised lexically. Returns 0 or -errno
+ * with a message.
+ */
+int tracer_bind_parse(const char *spec, struct tracer_bind *ret, struct qerr *err);
+void tracer_bind_release(struct tracer_bind *b);
+
+/* What the tracer is asked to do; filled by runtime/ from the command line or a run plan. */
+struct tracer_config {
+	const char *rootfs;	   /* borrowed: host directory that becomes guest / */
+	struct tracer_bind *binds; /* borrowed: extra binds, in command-line order */
+	size_t n_binds;
+	bool default_binds; /* bind the host's /dev, /proc and /sys */
+	const char *cwd;    /* borrowed: guest working directory ("/" if NULL) */
+	char *const *argv;  /* borrowed: guest command; argv[0] is looked up in PATH */
+	char *const *envp;  /* borrowed: environment (NULL: the caller's) */
+	bool no_seccomp;    /* stop at every system call (debugging, or no seccomp) */
+	int verbose;	    /* 0: quiet; 1: log translations; 2+: every stop */
+};
+
+/* What happened to the tracee tree. */
+struct tracer_result {
+	int status;	/* exit status as a shell reports it: N, or 128+signal */
+	int exec_errno; /* non-zero when the first program could not be started */
+};
+
+/*
+ * Start config->argv confined to config->rootfs and trace the whole process tree until the
+ * first process exits (the rest are then killed). Returns 0 with *ret filled, or -errno with
+ * a message when the tracer itself failed (bad rootfs, ptrace refused, ...).
+ */
+int tracer_run(const struct tracer_config *config, struct tracer_result *ret, struct qerr *err);

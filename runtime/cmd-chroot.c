@@ -1,0 +1,115 @@
+/*
+ * qrun chroot: the tracer alone, PRoot's job. Parse the command line into a tracer_config
+ * (bubblewrap's plan first, then carry it out) and map the outcome to docker's exit statuses.
+ */
+#include "runtime/runtime.h"
+
+#include <getopt.h>
+
+#include "tracer/tracer.h"
+
+static const char chroot_usage[] =
+    "Usage: qrun chroot [OPTIONS] ROOTFS [COMMAND [ARG...]]\n"
+    "\n"
+    "Run COMMAND (default /bin/sh) with ROOTFS as its root directory, without privileges:\n"
+    "a ptrace tracer rewrites every path the process tree uses. The environment passes\n"
+    "through unchanged, as with chroot(8).\n"
+    "\n"
+    "Options:\n"
+    "  -b, --bind HOST[:GUEST][:ro]  make HOST visible at GUEST (default: the same path);\n"
+    "                                ro makes writes fail with EROFS; repeatable\n"
+    "  -w, --workdir DIR             guest working directory (default /)\n"
+    "      --no-default-binds        do not bind the host's /dev, /proc and /sys\n"
+    "      --no-seccomp              stop at every system call (same behaviour, slower)\n"
+    "  -v, --verbose                 log translated paths (repeat for more)\n"
+    "  -h, --help                    this help\n"
+    "\n"
+    "Programs for the host's architecture (x86_64) run natively. Foreign programs (ARM,\n"
+    "POWER, ...) and 32-bit i386 programs are not run yet: they fail with 'Exec format\n"
+    "error' until the qemu-user support lands.\n"
+    "\n"
+    "Exit status: the command's; 128+N if it was killed by signal N; 125 if qrun failed;\n"
+    "126 if the command could not be run; 127 if it was not found.\n";
+
+int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "bind", required_argument, NULL, 'b' },
+		{ "workdir", required_argument, NULL, 'w' },
+		{ "no-default-binds", no_argument, NULL, 'D' },
+		{ "no-seccomp", no_argument, NULL, 'S' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static char sh[] = "/bin/sh";
+	static char *default_argv[] = { sh, NULL };
+	struct tracer_config c = { .default_binds = true, .cwd = "/" };
+	struct tracer_bind *binds = NULL;
+	struct tracer_result res;
+	size_t n_binds = 0;
+	int opt, r;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+b:w:vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'b':
+			binds = xrealloc(binds, (n_binds + 1) * sizeof(*binds));
+			r = tracer_bind_parse(optarg, &binds[n_binds], &ctx->err);
+			if (r < 0)
+				goto out;
+			n_binds++;
+			break;
+		case 'w':
+			c.cwd = optarg;
+			break;
+		case 'D':
+			c.default_binds = false;
+			break;
+		case 'S':
+			c.no_seccomp = true;
+			break;
+		case 'v':
+			c.verbose++;
+			break;
+		case 'h':
+			fputs(chroot_usage, stdout);
+			r = 0;
+			goto out;
+		default:
+			r = qerr_set(&ctx->err, -EINVAL,
+				     "chroot: bad option (see 'qrun chroot --help')");
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		r = qerr_set(&ctx->err, -EINVAL,
+			     "chroot: missing ROOTFS (see 'qrun chroot --help')");
+		goto out;
+	}
+	if (c.cwd[0] != '/') {
+		r = qerr_set(&ctx->err, -EINVAL, "workdir '%s': must be an absolute guest path",
+			     c.cwd);
+		goto out;
+	}
+	c.rootfs = argv[optind++];
+	c.argv = optind < argc ? argv + optind : default_argv;
+	c.binds = binds;
+	c.n_binds = n_binds;
+
+	r = tracer_run(&c, &res, &ctx->err);
+	if (r < 0)
+		goto out;
+	if (res.exec_errno) {
+		qlog_error("'%s': %s", c.argv[0], strerror(res.exec_errno));
+		r = res.exec_errno == ENOENT || res.exec_errno == ENOTDIR ? EXIT_NOT_FOUND
+									  : EXIT_CANNOT_RUN;
+		goto out;
+	}
+	r = res.status;
+out:
+	for (size_t i = 0; i < n_binds; i++)
+		tracer_bind_release(&binds[i]);
+	free(binds);
+	return r;
+}

@@ -1,0 +1,271 @@
+/*
+ * The bind table: which host directory or file is seen at which guest path. The rootfs is
+ * just the bind of guest "/". Lookups are linear: a container has a handful of binds, and
+ * prefix compares are cheaper than any index at that size.
+ */
+#include "tracer/tracer-internal.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+static bool is_prefix(const char *prefix, size_t len, const char *path)
+{
+	/* "/" is a prefix of everything; "/a" of "/a" and "/a/b" but not "/ab". */
+	if (len == 1 && prefix[0] == '/')
+		return path[0] == '/';
+	return strncmp(prefix, path, len) == 0 && (path[len] == '\0' || path[len] == '/');
+}
+
+int tracer_bind_parse(const char *spec, struct tracer_bind *ret, struct qerr *err)
+{
+	_cleanup_free_ char *copy = xstrdup(spec), *host = NULL;
+	char *guest, *mode, guest_canon[PATH_MAX];
+	bool ro = false;
+
+	/* HOST[:GUEST][:ro|:rw]; paths with ':' are not supported (as docker -v). */
+	guest = strchr(copy, ':');
+	if (guest) {
+		*guest++ = '\0';
+		mode = strchr(guest, ':');
+		if (mode) {
+			*mode++ = '\0';
+		} else if (strcmp(guest, "ro") == 0 || strcmp(guest, "rw") == 0) {
+			mode = guest;
+			guest = NULL;
+		}
+		if (mode) {
+			if (strcmp(mode, "ro") == 0)
+				ro = true;
+			else if (strcmp(mode, "rw") != 0)
+				return qerr_set(
+				    err, -EINVAL,
+				    "bind '%s': unknown option '%s' (expected ro or rw)", spec,
+				    mode);
+		}
+	}
+	if (!copy[0])
+		return qerr_set(err, -EINVAL, "bind '%s': empty host path", spec);
+	if (guest && !guest[0])
+		return qerr_set(err, -EINVAL, "bind '%s': empty guest path", spec);
+	host = realpath(copy, NULL);
+	if (!host)
+		return qerr_set_errno(err, -errno, "bind '%s': host path '%s'", spec, copy);
+	if (!guest)
+		guest = copy;
+	if (guest[0] != '/')
+		return qerr_set(err, -EINVAL, "bind '%s': guest path '%s' must be absolute", spec,
+				guest);
+	if (canon_lexical(guest, guest_canon, sizeof(guest_canon)) < 0)
+		return qerr_set(err, -ENAMETOOLONG, "bind '%s': guest path too long", spec);
+	ret->host = TAKE_PTR(host);
+	ret->guest = xstrdup(guest_canon);
+	ret->readonly = ro;
+	return 0;
+}
+
+void tracer_bind_release(struct tracer_bind *b)
+{
+	free(b->host);
+	free(b->guest);
+	b->host = b->guest = NULL;
+}
+
+static void add(struct bind_table *t, const char *host, const char *guest, bool ro)
+{
+	struct bind *b;
+
+	t->v = xrealloc(t->v, (t->n + 1) * sizeof(*t->v));
+	b = &t->v[t->n++];
+	b->host = xstrdup(host);
+	b->guest = xstrdup(guest);
+	b->hlen = strlen(host);
+	b->glen = strlen(guest);
+	b->readonly = ro;
+}
+
+int binds_init(struct bind_table *t, const struct tracer_config *c, struct qerr *err)
+{
+	static const char *const defaults[] = { "/dev", "/proc", "/sys" };
+	_cleanup_free_ char *root = NULL;
+	struct stat st;
+
+	memset(t, 0, sizeof(*t));
+	root = realpath(c->rootfs, NULL);
+	if (!root)
+		return qerr_set_errno(err, -errno, "rootfs '%s'", c->rootfs);
+	if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode))
+		return qerr_set(err, -ENOTDIR, "rootfs '%s': not a directory", c->rootfs);
+	add(t, root, "/", false);
+	if (c->default_binds) {
+		for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
+			if (stat(defaults[i], &st) == 0)
+				add(t, defaults[i], defaults[i], false);
+		}
+	}
+	for (size_t i = 0; i < c->n_binds; i++)
+		add(t, c->binds[i].host, c->binds[i].guest, c->binds[i].readonly);
+	return 0;
+}
+
+void binds_release(struct bind_table *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->v[i].host);
+		free(t->v[i].guest);
+	}
+	free(t->v);
+	for (size_t i = 0; i < t->n_created; i++)
+		free(t->created[i]);
+	free(t->created);
+	memset(t, 0, sizeof(*t));
+}
+
+static int join(char *ret, size_t size, const char *a, size_t alen, const char *rest)
+{
+	size_t rlen = strlen(rest);
+
+	/* a == "/" and rest starting with '/': avoid "//x". */
+	if (alen == 1 && a[0] == '/' && rest[0] == '/')
+		alen = 0;
+	if (alen + rlen + 1 > size)
+		return -ENAMETOOLONG;
+	memcpy(ret, a, alen);
+	memcpy(ret + alen, rest, rlen + 1);
+	if (ret[0] == '\0')
+		memcpy(ret, "/", 2);
+	return 0;
+}
+
+int binds_to_host(const struct bind_table *t, const char *guest, char *ret, size_t size)
+{
+	ssize_t best = -1;
+	int r;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct bind *b = &t->v[i];
+
+		if (is_prefix(b->guest, b->glen, guest) && (best < 0 || b->glen >= t->v[best].glen))
+			best = (ssize_t)i;
+	}
+	if (best < 0)
+		return -ENOENT; /* not absolute */
+	r = join(ret, size, t->v[best].host, t->v[best].hlen,
+		 guest + (t->v[best].glen == 1 ? 0 : t->v[best].glen));
+	return r < 0 ? r : (int)best;
+}
+
+int binds_to_guest(const struct bind_table *t, const char *host, char *ret, size_t size)
+{
+	ssize_t best = -1;
+	int r;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct bind *b = &t->v[i];
+
+		if (is_prefix(b->host, b->hlen, host) && (best < 0 || b->hlen > t->v[best].hlen))
+			best = (ssize_t)i;
+	}
+	if (best < 0)
+		return -ENOENT;
+	r = join(ret, size, t->v[best].guest, t->v[best].glen,
+		 host + (t->v[best].hlen == 1 ? 0 : t->v[best].hlen));
+	return r < 0 ? r : (int)best;
+}
+
+bool binds_is_ancestor(const struct bind_table *t, const char *guest)
+{
+	size_t len = strlen(guest);
+
+	for (size_t i = 1; i < t->n; i++) {
+		const struct bind *b = &t->v[i];
+
+		if (b->glen > len && is_prefix(guest, len, b->guest))
+			return true;
+	}
+	return false;
+}
+
+static void remember(struct bind_table *t, const char *path)
+{
+	t->created = xrealloc(t->created, (t->n_created + 1) * sizeof(*t->created));
+	t->created[t->n_created++] = xstrdup(path);
+}
+
+/* Create guest path g (below the rootfs only) component by component, never following links. */
+static void make_one(struct bind_table *t, const struct bind *b)
+{
+	_cleanup_close_ int dir = open(t->v[0].host, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *copy = xstrdup(b->guest);
+	struct stat hst;
+	char *save = NULL, *comp, *next;
+	size_t done = 0;
+	bool is_dir;
+
+	if (dir < 0 || stat(b->host, &hst) < 0)
+		return;
+	is_dir = S_ISDIR(hst.st_mode);
+	for (comp = strtok_r(copy, "/", &save); comp; comp = next) {
+		_cleanup_free_ char *guest_so_far = NULL;
+		int fd;
+
+		next = strtok_r(NULL, "/", &save);
+		guest_so_far = xstrndup(b->guest, done + 1 + strlen(comp));
+		done += 1 + strlen(comp);
+		/* Stop where another bind takes over: never create inside a host bind. */
+		for (size_t i = 1; i < t->n; i++) {
+			if (&t->v[i] != b && t->v[i].glen <= strlen(guest_so_far) &&
+			    is_prefix(t->v[i].guest, t->v[i].glen, guest_so_far))
+				return;
+		}
+		fd = openat(dir, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT) {
+			_cleanup_free_ char *host = xasprintf("%s%s", t->v[0].host, guest_so_far);
+
+			if (next || is_dir) {
+				if (mkdirat(dir, comp, 0755) < 0)
+					return;
+			} else {
+				int f = openat(dir, comp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+					       0644);
+				if (f < 0)
+					return;
+				(void)close(f);
+			}
+			remember(t, host);
+			fd = openat(dir, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (fd < 0)
+			return;
+		if (next) {
+			struct stat st;
+
+			if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+				(void)close(fd);
+				return; /* a symlink or a file on the way: leave it virtual */
+			}
+		}
+		(void)close(dir);
+		dir = fd;
+	}
+}
+
+void binds_make_mountpoints(struct bind_table *t)
+{
+	for (size_t i = 1; i < t->n; i++)
+		make_one(t, &t->v[i]);
+}
+
+void binds_remove_mountpoints(struct bind_table *t)
+{
+	for (size_t i = t->n_created; i-- > 0;) {
+		struct stat st;
+
+		if (lstat(t->created[i], &st) < 0)
+			continue;
+		/* Only what is still empty: a guest may have written into a placeholder. */
+		if (S_ISDIR(st.st_mode))
+			(void)rmdir(t->created[i]);
+		else if (S_ISREG(st.st_mode) && st.st_size == 0)
+			(void)unlink(t->created[i]);
+	}
+}

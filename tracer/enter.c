@@ -1,0 +1,310 @@
+/*
+ * Syscall-enter handlers: translate path arguments in place, answer what qrun answers itself
+ * (getcwd, readlink of /proc magic links, denied calls), and ask for an exit stop only where
+ * an output must be rewritten. Every path is rewritten into scratch memory below the tracee's
+ * stack pointer and the argument register is pointed at it.
+ */
+#include "tracer/tracer-internal.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/inotify.h>
+#include <sys/syscall.h>
+
+void enter_fail(struct tracer *tr, struct tracee *t, long err)
+{
+	(void)regs_set_nr(t->pid, -1);
+	(void)regs_set_ret(t->pid, err);
+	if (!tr->seccomp) {
+		/* Full tracing: the exit stop comes next; make sure the value survives it. */
+		t->skip_ret = true;
+		t->ret_value = err;
+	}
+}
+
+static bool follows(const struct sc_path *p, const uint64_t *args)
+{
+	uint64_t f = p->flags >= 0 ? args[p->flags] : 0;
+
+	switch (p->follow) {
+	case F_NOFOLLOW:
+		return false;
+	case F_AT_NOFOLLOW:
+		return !(f & AT_SYMLINK_NOFOLLOW);
+	case F_AT_FOLLOW:
+		return f & AT_SYMLINK_FOLLOW;
+	case F_OPEN:
+		return !(f & O_NOFOLLOW) && (f & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+	case F_INOTIFY:
+		return !(f & IN_DONT_FOLLOW);
+	default:
+		return true;
+	}
+}
+
+static bool writes(const struct sc_path *p, const uint64_t *args)
+{
+	uint64_t f = p->flags >= 0 ? args[p->flags] : 0;
+
+	if (p->write == W_YES)
+		return true;
+	if (p->write == W_OPEN)
+		return (f & O_ACCMODE) != O_RDONLY || (f & (O_CREAT | O_TRUNC));
+	return false;
+}
+
+/* Point argument i at a copy of s in scratch memory. */
+static int put_string(struct tracee *t, struct scratch *s, int i, const char *str)
+{
+	int err = 0;
+	uint64_t addr = scratch_put(s, str, strlen(str) + 1, &err);
+
+	if (!addr)
+		return err;
+	return regs_set_arg(t->pid, i, addr);
+}
+
+/*
+ * Translate path argument k of def. Returns 1 when translated (x filled), 0 when there is
+ * nothing to translate (NULL, empty with AT_EMPTY_PATH, unreadable: the kernel answers), or
+ * -errno to fail the syscall with.
+ */
+static int translate_arg(struct tracer *tr, struct tracee *t, const struct sysregs *r,
+			 const struct sc_path *p, int k, char *orig, struct xlat *x,
+			 uint64_t *ret_ptr)
+{
+	uint64_t ptr = r->args[p->path];
+	int dirfd = p->dirfd >= 0 ? (int)r->args[p->dirfd] : AT_FDCWD;
+	ssize_t n;
+	int e;
+
+	/* A restarted syscall still points at our scratch copy: use the guest's string. */
+	if (t->last_nr == r->nr && ptr && ptr == t->last_new[k])
+		ptr = t->last_orig[k];
+	*ret_ptr = ptr;
+	if (!ptr)
+		return 0;
+	n = mem_read_string(t->pid, ptr, orig, PATH_MAX);
+	if (n == -ENAMETOOLONG)
+		return -ENAMETOOLONG;
+	if (n < 0)
+		return 0; /* EFAULT: let the kernel say it */
+	if (n == 0)
+		return 0; /* "" is ENOENT, or the dirfd itself with AT_EMPTY_PATH */
+	e = path_translate(tr, t, dirfd, orig, follows(p, r->args), x);
+	if (e < 0)
+		return e;
+	if (writes(p, r->args) && tr->binds.v[x->bind].readonly)
+		return -EROFS;
+	return 1;
+}
+
+static void path_args(struct tracer *tr, struct tracee *t, const struct sysregs *r,
+		      const struct sc_def *def)
+{
+	static char orig[2][PATH_MAX];
+	static struct xlat x[2];
+	uint64_t ptr[2] = { 0, 0 };
+	int done[2] = { 0, 0 };
+	struct scratch s;
+
+	for (int k = 0; k < 2 && def->p[k].path >= 0; k++) {
+		done[k] = translate_arg(tr, t, r, &def->p[k], k, orig[k], &x[k], &ptr[k]);
+		if (done[k] < 0) {
+			TRACE(tr, 1, "%d %s(\"%s\") = %s", t->pid, def->name, orig[k],
+			      strerror(-done[k]));
+			enter_fail(tr, t, done[k]);
+			return;
+		}
+	}
+	/* Two paths in different binds are on different mounts as far as the guest knows. */
+	if (done[0] > 0 && done[1] > 0 && x[0].bind != x[1].bind &&
+	    (r->nr == SYS_rename || r->nr == SYS_renameat || r->nr == SYS_renameat2 ||
+	     r->nr == SYS_link || r->nr == SYS_linkat)) {
+		enter_fail(tr, t, -EXDEV);
+		return;
+	}
+	scratch_init(&s, t->pid, r->sp);
+	t->last_nr = r->nr;
+	for (int k = 0; k < 2; k++) {
+		t->last_new[k] = 0;
+		if (done[k] <= 0)
+			continue;
+		TRACE(tr, 1, "%d %s(\"%s\") -> \"%s\"", t->pid, def->name, orig[k], x[k].host);
+		if (strcmp(orig[k], x[k].host) == 0)
+			continue; /* /dev/null, /proc/...: nothing to rewrite */
+		if (put_string(t, &s, def->p[k].path, x[k].host) < 0) {
+			enter_fail(tr, t, -ENAMETOOLONG);
+			return;
+		}
+		t->last_orig[k] = ptr[k];
+		t->last_new[k] = s.top;
+	}
+}
+
+static void do_getcwd(struct tracer *tr, struct tracee *t, const struct sysregs *r)
+{
+	char cwd[PATH_MAX];
+	size_t len;
+	int e = path_guest_cwd(tr, t, cwd, sizeof(cwd));
+
+	if (e < 0) {
+		enter_fail(tr, t, e);
+		return;
+	}
+	len = strlen(cwd) + 1;
+	if (len > r->args[1]) {
+		enter_fail(tr, t, -ERANGE);
+		return;
+	}
+	e = mem_write(t->pid, r->args[0], cwd, len);
+	enter_fail(tr, t, e < 0 ? e : (long)len);
+}
+
+static void do_readlink(struct tracer *tr, struct tracee *t, const struct sysregs *r,
+			const struct sc_def *def)
+{
+	const struct sc_path *p = &def->p[0];
+	uint64_t buf = r->args[p->path + 1];
+	long bufsiz = (long)r->args[p->path + 2];
+	char orig[PATH_MAX], text[PATH_MAX];
+	struct xlat x;
+	uint64_t ptr;
+	size_t len;
+	int e;
+
+	e = translate_arg(tr, t, r, p, 0, orig, &x, &ptr);
+	if (e <= 0) {
+		if (e < 0)
+			enter_fail(tr, t, e);
+		return;
+	}
+	e = path_proc_link(tr, t, x.guest, text, sizeof(text));
+	if (e == 0) {
+		path_args(tr, t, r, def); /* an ordinary link: its text is already the guest's */
+		return;
+	}
+	if (e < 0) {
+		enter_fail(tr, t, e);
+		return;
+	}
+	if (bufsiz <= 0) {
+		enter_fail(tr, t, -EINVAL);
+		return;
+	}
+	len = strlen(text);
+	if (len > (size_t)bufsiz)
+		len = (size_t)bufsiz;
+	e = mem_write(t->pid, buf, text, len);
+	TRACE(tr, 1, "%d %s(\"%s\") = \"%s\"", t->pid, def->name, orig, text);
+	enter_fail(tr, t, e < 0 ? e : (long)len);
+}
+
+/* fchmod and friends: refuse when the fd's file lies in a read-only bind. */
+static void do_fd_write(struct tracer *tr, struct tracee *t, const struct sysregs *r)
+{
+	char link[48], host[PATH_MAX], guest[PATH_MAX];
+	ssize_t n;
+	int b;
+
+	(void)snprintf(link, sizeof(link), "/proc/%d/fd/%d", t->pid, (int)r->args[0]);
+	n = readlink(link, host, sizeof(host) - 1);
+	if (n <= 0 || host[0] != '/')
+		return;
+	host[n] = '\0';
+	b = binds_to_guest(&tr->binds, host, guest, sizeof(guest));
+	if (b >= 0 && tr->binds.v[b].readonly)
+		enter_fail(tr, t, -EROFS);
+}
+
+static void do_openat2(struct tracer *tr, struct tracee *t, const struct sysregs *r,
+		       const struct sc_def *def)
+{
+	struct open_how how = { 0 };
+	size_t size = r->args[3];
+	char orig[PATH_MAX];
+	struct sc_path p = def->p[0];
+	struct sysregs rr = *r;
+	struct xlat x;
+	uint64_t ptr;
+	int e;
+
+	if (size < sizeof(how) || mem_read(t->pid, r->args[2], &how, sizeof(how)) < 0)
+		return; /* the kernel reports EINVAL/EFAULT */
+	/* The resolve restrictions are about the guest's tree; the host path is already final. */
+	if (how.resolve & (RESOLVE_IN_ROOT | RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)) {
+		enter_fail(tr, t, -EXDEV);
+		return;
+	}
+	rr.args[2] = how.flags;
+	p.flags = 2;
+	p.follow = F_OPEN;
+	p.write = W_OPEN;
+	e = translate_arg(tr, t, &rr, &p, 0, orig, &x, &ptr);
+	if (e < 0) {
+		enter_fail(tr, t, e);
+		return;
+	}
+	if (e > 0 && strcmp(orig, x.host) != 0) {
+		struct scratch s;
+
+		scratch_init(&s, t->pid, r->sp);
+		if (put_string(t, &s, 1, x.host) < 0)
+			enter_fail(tr, t, -ENAMETOOLONG);
+	}
+}
+
+enum resume enter_syscall(struct tracer *tr, struct tracee *t, const struct sysregs *r)
+{
+	const struct sc_def *def;
+
+	if (!r->native) {
+		/* i386 or x32 calls from a 64-bit process would bypass translation. */
+		enter_fail(tr, t, -ENOSYS);
+		return RESUME_CONT;
+	}
+	def = sc_lookup(r->nr);
+	if (!def)
+		return RESUME_CONT;
+	switch ((enum sc_kind)def->kind) {
+	case SC_PATH:
+		path_args(tr, t, r, def);
+		break;
+	case SC_EXECVE: {
+		int e = execve_enter(tr, t, r, def);
+
+		if (e < 0)
+			enter_fail(tr, t, e);
+		break;
+	}
+	case SC_GETCWD:
+		do_getcwd(tr, t, r);
+		break;
+	case SC_READLINK:
+		do_readlink(tr, t, r, def);
+		break;
+	case SC_OPENAT2:
+		do_openat2(tr, t, r, def);
+		break;
+	case SC_FD_WRITE:
+		do_fd_write(tr, t, r);
+		break;
+	case SC_SOCKADDR_IN:
+	case SC_SENDTO:
+	case SC_SENDMSG:
+	case SC_SOCKADDR_OUT:
+	case SC_RECVMSG:
+		return sock_enter(tr, t, r, def);
+	case SC_DENY_ENOSYS:
+		TRACE(tr, 1, "%d syscall %ld (%s) answered ENOSYS", t->pid, r->nr, def->name);
+		enter_fail(tr, t, -ENOSYS);
+		break;
+	case SC_DENY_EPERM:
+		TRACE(tr, 1, "%d %s answered EPERM", t->pid, def->name);
+		enter_fail(tr, t, -EPERM);
+		break;
+	case SC_NONE:
+		break;
+	}
+	return RESUME_CONT;
+}

@@ -1,0 +1,414 @@
+/*
+ * execve and execveat. The kernel would resolve a `#!` interpreter and an ELF's PT_INTERP on
+ * the host, so qrun does both inside the guest: scripts become an exec of their interpreter
+ * (nested up to the kernel's depth of 4 plus the script), and a dynamic ELF is started through
+ * the guest's own ld.so run as a program (`ld.so [--argv0 NAME] PROGRAM ARGS`), whose opens of
+ * the program and its libraries are translated like any other. /proc/self/exe and AT_EXECFN
+ * are then made to show the guest's view (loop.c, execve_done).
+ *
+ * Foreign ELF files (another e_machine) are the next issue's: today they fail with ENOEXEC,
+ * exactly as without binfmt_misc.
+ */
+#include "tracer/tracer-internal.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#define EXEC_MAX_DEPTH 5     /* BINPRM_MAX_RECURSION (4) + the program itself */
+#define EXEC_MAX_ARGS  65536 /* beyond this we leave argv alone and fail as E2BIG */
+#define EXEC_HEADER    256
+
+/* The argv being built: guest strings (owned) + the tail of the original argv (pointers). */
+struct exec_argv {
+	char *head[8]; /* owned, new leading strings */
+	size_t n_head;
+	uint64_t tail; /* address of the original argv[k] pointer the rest starts at (or 0) */
+	bool changed;
+};
+
+static void argv_release(struct exec_argv *a)
+{
+	for (size_t i = 0; i < a->n_head; i++)
+		free(a->head[i]);
+	a->n_head = 0;
+}
+
+/* Does this ld.so understand --argv0 (glibc >= 2.33, musl)? Cached per path. */
+static bool ldso_has_argv0(const char *host)
+{
+	static char *known[16];
+	static bool answer[16];
+	static size_t n;
+	_cleanup_free_ char *buf = NULL;
+	bool yes;
+	ssize_t len;
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(known[i], host) == 0)
+			return answer[i];
+	}
+	len = read_file_at(AT_FDCWD, host, 16 << 20, &buf);
+	yes = len > 0 && memmem(buf, (size_t)len, "--argv0", 7);
+	if (n < ARRAY_SIZE(known)) {
+		known[n] = xstrdup(host);
+		answer[n++] = yes;
+	}
+	return yes;
+}
+
+/*
+ * Read the PT_INTERP of a 64-bit little-endian ELF for this host into ret. Returns 1 if the
+ * file has one, 0 if it is static, -ENOEXEC if malformed.
+ */
+static int elf_interp(int fd, const Elf64_Ehdr *eh, char *ret, size_t size)
+{
+	Elf64_Phdr ph;
+
+	if (eh->e_phentsize != sizeof(ph) || eh->e_phnum > 512)
+		return -ENOEXEC;
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh->e_phoff + i * sizeof(ph))) !=
+		    (ssize_t)sizeof(ph))
+			return -ENOEXEC;
+		if (ph.p_type != PT_INTERP)
+			continue;
+		if (ph.p_filesz < 2 || ph.p_filesz > size)
+			return -ENOEXEC;
+		if (pread(fd, ret, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz)
+			return -ENOEXEC;
+		ret[ph.p_filesz - 1] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+/* Parse "#!interp [arg]" from a header; 1 on success, 0 when it is not a script. */
+static int shebang(const char *hdr, size_t n, char *interp, size_t isize, char *arg, size_t asize)
+{
+	const char *p = hdr + 2, *end = memchr(hdr, '\n', n), *q;
+	size_t len;
+
+	if (n < 2 || hdr[0] != '#' || hdr[1] != '!')
+		return 0;
+	if (!end)
+		end = hdr + n; /* the kernel also accepts a first line cut at its buffer size */
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	for (q = p; q < end && *q != ' ' && *q != '\t'; q++)
+		;
+	len = (size_t)(q - p);
+	if (len == 0 || len >= isize)
+		return -ENOEXEC;
+	memcpy(interp, p, len);
+	interp[len] = '\0';
+	while (q < end && (*q == ' ' || *q == '\t'))
+		q++;
+	/* The kernel passes the rest of the line, trailing blanks stripped, as one argument. */
+	while (end > q && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	len = (size_t)(end - q);
+	if (len >= asize)
+		return -ENOEXEC;
+	memcpy(arg, q, len);
+	arg[len] = '\0';
+	return 1;
+}
+
+/* Write argv (head strings, then the guest's tail pointers) into scratch; 0 or -errno. */
+static int argv_write(struct tracee *t, struct scratch *s, const struct exec_argv *a,
+		      uint64_t *ret_addr)
+{
+	uint64_t ptrs[8 + 1];
+	_cleanup_free_ uint64_t *all = NULL;
+	size_t n_tail = 0, alloc = 0;
+	int e = 0;
+
+	for (size_t i = 0; i < a->n_head; i++) {
+		ptrs[i] = scratch_put(s, a->head[i], strlen(a->head[i]) + 1, &e);
+		if (!ptrs[i])
+			return e;
+	}
+	for (;;) {
+		uint64_t p = 0;
+
+		if (!a->tail)
+			break;
+		if (mem_read(t->pid, a->tail + n_tail * 8, &p, 8) < 0)
+			return -EFAULT;
+		all = xgrow(all, sizeof(*all), a->n_head + n_tail + 1, &alloc);
+		all[a->n_head + n_tail] = p;
+		if (!p)
+			break;
+		if (++n_tail > EXEC_MAX_ARGS)
+			return -E2BIG;
+	}
+	all = xgrow(all, sizeof(*all), a->n_head + n_tail + 1, &alloc);
+	memcpy(all, ptrs, a->n_head * sizeof(*all));
+	all[a->n_head + n_tail] = 0;
+	*ret_addr = scratch_put(s, all, (a->n_head + n_tail + 1) * sizeof(*all), &e);
+	return *ret_addr ? 0 : e;
+}
+
+struct exec_state {
+	char file_guest[PATH_MAX]; /* canonical guest path of the current file */
+	char file_host[PATH_MAX];
+	char name[PATH_MAX]; /* the name the next level passes as the script argument */
+};
+
+int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
+		 const struct sc_def *def)
+{
+	static struct exec_state st;
+	const struct sc_path *p = &def->p[0];
+	bool at = r->nr == SYS_execveat;
+	int dirfd = at ? (int)r->args[0] : AT_FDCWD;
+	uint64_t flags = at ? r->args[4] : 0, argv_ptr = r->args[at ? 2 : 1], new_argv = 0;
+	struct exec_argv av = { .tail = argv_ptr };
+	char interp[PATH_MAX], optarg[PATH_MAX], hdr[EXEC_HEADER];
+	struct scratch s;
+	struct xlat x;
+	ssize_t n;
+	int e = 0, depth;
+
+	n = mem_read_string(t->pid, r->args[p->path], st.name, sizeof(st.name));
+	if (n < 0)
+		return n == -ENAMETOOLONG ? -ENAMETOOLONG : -EFAULT;
+	if (n == 0 && !(flags & AT_EMPTY_PATH))
+		return -ENOENT;
+	if (n == 0) {
+		/* execveat(fd, "", AT_EMPTY_PATH): the program is the fd itself. */
+		char link[48];
+
+		(void)snprintf(link, sizeof(link), "/proc/%d/fd/%d", t->pid, dirfd);
+		if (path_proc_link(tr, t, link, st.file_guest, sizeof(st.file_guest)) <= 0 ||
+		    st.file_guest[0] != '/')
+			(void)snprintf(st.file_guest, sizeof(st.file_guest), "%s", link);
+		(void)snprintf(st.file_host, sizeof(st.file_host), "%s", link);
+		(void)snprintf(st.name, sizeof(st.name), "/dev/fd/%d", dirfd);
+	} else {
+		e = path_translate(tr, t, dirfd, st.name, !(flags & AT_SYMLINK_NOFOLLOW), &x);
+		if (e < 0)
+			return e;
+		memcpy(st.file_guest, x.guest, sizeof(st.file_guest));
+		memcpy(st.file_host, x.host, sizeof(st.file_host));
+	}
+	free(t->pending_execfn);
+	t->pending_execfn = xstrdup(st.name);
+
+	for (depth = 0;; depth++) {
+		_cleanup_close_ int fd = -1;
+		struct stat sb;
+		int k;
+
+		if (depth >= EXEC_MAX_DEPTH) {
+			e = -ELOOP;
+			goto out;
+		}
+		fd = open(st.file_host, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			e = -errno;
+			goto out;
+		}
+		if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || !(sb.st_mode & 0111)) {
+			e = -EACCES;
+			goto out;
+		}
+		n = pread(fd, hdr, sizeof(hdr), 0);
+		if (n < 0) {
+			e = -errno;
+			goto out;
+		}
+		k = shebang(hdr, (size_t)n, interp, sizeof(interp), optarg, sizeof(optarg));
+		if (k < 0) {
+			e = k;
+			goto out;
+		}
+		if (k > 0) {
+			/* [interp, optarg?, script name, argv[1]...] */
+			char *prev_head[8];
+			size_t prev_n = av.n_head;
+
+			if (av.n_head + 3 > ARRAY_SIZE(av.head)) {
+				e = -ELOOP;
+				goto out;
+			}
+			memcpy(prev_head, av.head, sizeof(prev_head));
+			av.n_head = 0;
+			av.head[av.n_head++] = xstrdup(interp);
+			if (optarg[0])
+				av.head[av.n_head++] = xstrdup(optarg);
+			av.head[av.n_head++] = xstrdup(st.name);
+			if (prev_n > 0) {
+				/* the previous script's argv[0] is replaced; the rest stays */
+				free(prev_head[0]);
+				memcpy(av.head + av.n_head, prev_head + 1,
+				       (prev_n - 1) * sizeof(char *));
+				av.n_head += prev_n - 1;
+			} else if (av.tail) {
+				uint64_t a0 = 0;
+
+				/* the guest's argv[0] is replaced by the script name */
+				if (mem_read(t->pid, av.tail, &a0, 8) < 0) {
+					e = -EFAULT;
+					goto out;
+				}
+				av.tail = a0 ? av.tail + 8 : 0;
+			}
+			av.changed = true;
+			e = path_translate(tr, t, AT_FDCWD, interp, true, &x);
+			if (e < 0)
+				goto out;
+			memcpy(st.file_guest, x.guest, sizeof(st.file_guest));
+			memcpy(st.file_host, x.host, sizeof(st.file_host));
+			(void)snprintf(st.name, sizeof(st.name), "%s", interp);
+			continue;
+		}
+		if ((size_t)n >= sizeof(Elf64_Ehdr) && memcmp(hdr, ELFMAG, SELFMAG) == 0) {
+			const Elf64_Ehdr *eh = (const Elf64_Ehdr *)hdr;
+			const struct tracer_arch *host = tracer_arch_host();
+			char ldso_guest[PATH_MAX];
+
+			if (hdr[EI_CLASS] != host->elf_class || hdr[EI_DATA] != host->elf_data ||
+			    eh->e_machine != host->e_machine) {
+				e = -ENOEXEC; /* foreign ELF: qemu-user comes with the next issue */
+				goto out;
+			}
+			k = elf_interp(fd, eh, interp, sizeof(interp));
+			if (k < 0) {
+				e = k;
+				goto out;
+			}
+			free(t->pending_exe);
+			t->pending_exe = xstrdup(st.file_guest);
+			if (k == 0)
+				break; /* static: the kernel runs it as is */
+			e = path_translate(tr, t, AT_FDCWD, interp, true, &x);
+			if (e < 0)
+				goto out;
+			memcpy(ldso_guest, x.guest, sizeof(ldso_guest));
+			{
+				/* [ld.so, --argv0, argv[0], program, argv[1]...] */
+				char *argv0 = NULL;
+				uint64_t a0 = 0;
+				char buf[PATH_MAX];
+				size_t i = 0;
+				char *rest[8];
+				size_t n_rest = 0;
+
+				if (av.n_head > 0) {
+					argv0 = av.head[0];
+					memcpy(rest, av.head + 1, (av.n_head - 1) * sizeof(char *));
+					n_rest = av.n_head - 1;
+				} else if (av.tail && mem_read(t->pid, av.tail, &a0, 8) == 0 &&
+					   a0 &&
+					   mem_read_string(t->pid, a0, buf, sizeof(buf)) >= 0) {
+					argv0 = xstrdup(buf);
+					av.tail += 8;
+				} else {
+					argv0 = xstrdup(st.name);
+					if (av.tail)
+						av.tail = 0; /* argv was empty */
+				}
+				av.n_head = 0;
+				av.head[i++] = xstrdup(ldso_guest);
+				if (ldso_has_argv0(x.host)) {
+					av.head[i++] = xstrdup("--argv0");
+					av.head[i++] = argv0;
+				} else {
+					free(argv0);
+				}
+				av.head[i++] = xstrdup(st.file_guest);
+				memcpy(av.head + i, rest, n_rest * sizeof(char *));
+				av.n_head = i + n_rest;
+				av.changed = true;
+			}
+			memcpy(st.file_host, x.host, sizeof(st.file_host));
+			break;
+		}
+		e = -ENOEXEC;
+		goto out;
+	}
+
+	scratch_init(&s, t->pid, r->sp);
+	if (av.changed) {
+		e = argv_write(t, &s, &av, &new_argv);
+		if (e < 0)
+			goto out;
+		e = regs_set_arg(t->pid, at ? 2 : 1, new_argv);
+		if (e < 0)
+			goto out;
+	}
+	{
+		uint64_t a = scratch_put(&s, st.file_host, strlen(st.file_host) + 1, &e);
+
+		if (!a)
+			goto out;
+		e = regs_set_arg(t->pid, p->path, a);
+	}
+	free(t->pending_execfn_host);
+	t->pending_execfn_host = xstrdup(st.file_host);
+	TRACE(tr, 1, "%d execve(\"%s\") -> \"%s\"%s", t->pid, t->pending_execfn, st.file_host,
+	      av.changed ? " (argv rewritten)" : "");
+out:
+	argv_release(&av);
+	if (e < 0)
+		TRACE(tr, 1, "%d execve(\"%s\") = %s", t->pid, t->pending_execfn, strerror(-e));
+	return e;
+}
+
+/* Make AT_EXECFN read the guest's name when it fits over the host name the kernel got. */
+static void fix_execfn(struct tracee *t)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/%d/auxv", t->pid), *buf = NULL;
+	size_t want, have;
+	ssize_t n;
+
+	if (!t->pending_execfn || !t->pending_execfn_host)
+		return;
+	want = strlen(t->pending_execfn) + 1;
+	have = strlen(t->pending_execfn_host) + 1;
+	if (want > have || strcmp(t->pending_execfn, t->pending_execfn_host) == 0)
+		return;
+	n = read_file_at(AT_FDCWD, path, 1 << 16, &buf);
+	for (ssize_t i = 0; n > 0 && i + 16 <= n; i += 16) {
+		uint64_t key, val;
+
+		memcpy(&key, buf + i, 8);
+		memcpy(&val, buf + i + 8, 8);
+		if (key == AT_EXECFN) {
+			(void)mem_write(t->pid, val, t->pending_execfn, want);
+			break;
+		}
+		if (key == AT_NULL)
+			break;
+	}
+}
+
+void execve_done(struct tracer *tr, struct tracee *t, pid_t former)
+{
+	struct tracee *f = former != t->pid ? tracee_get(tr, former) : NULL;
+
+	if (f) {
+		/* execve from a non-leader thread: it took over the leader's pid */
+		free(t->pending_exe);
+		free(t->pending_execfn);
+		free(t->pending_execfn_host);
+		t->pending_exe = TAKE_PTR(f->pending_exe);
+		t->pending_execfn = TAKE_PTR(f->pending_execfn);
+		t->pending_execfn_host = TAKE_PTR(f->pending_execfn_host);
+		tracee_free(tr, f);
+	}
+	t->tgid = t->pid;
+	if (t->pending_exe) {
+		free(t->exe);
+		t->exe = TAKE_PTR(t->pending_exe);
+	}
+	fix_execfn(t);
+	free(t->pending_execfn);
+	free(t->pending_execfn_host);
+	t->pending_execfn = t->pending_execfn_host = NULL;
+	t->last_nr = -1;
+}

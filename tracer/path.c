@@ -1,0 +1,232 @@
+/*
+ * Guest paths of a tracee to host paths and back. The walk itself is canon.c; this file
+ * answers its questions from the host file system through the bind table, and gives /proc
+ * magic links (self, exe, cwd, root, fd/N) their guest meaning: the kernel's answers name
+ * host paths, and /proc/self would name the tracer.
+ */
+#include "tracer/tracer-internal.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+struct lookup_ctx {
+	struct tracer *tr;
+	struct tracee *t;
+};
+
+static int read_link(const char *path, char *buf, size_t size)
+{
+	ssize_t n = readlink(path, buf, size - 1);
+
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= size - 1)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	return 0;
+}
+
+int path_to_guest(struct tracer *tr, const char *host, char *ret, size_t size)
+{
+	int r = binds_to_guest(&tr->binds, host, ret, size);
+
+	return r < 0 ? r : 0;
+}
+
+int path_guest_cwd(struct tracer *tr, struct tracee *t, char *ret, size_t size)
+{
+	char link[32], host[PATH_MAX];
+	int r;
+
+	(void)snprintf(link, sizeof(link), "/proc/%d/cwd", t->pid);
+	r = read_link(link, host, sizeof(host));
+	if (r < 0)
+		return r;
+	if (host[0] != '/')
+		return -ENOENT; /* "(unreachable)" or " (deleted)" forms */
+	return path_to_guest(tr, host, ret, size);
+}
+
+/* Parse a decimal pid at *p; advances *p. */
+static pid_t parse_pid(const char **p)
+{
+	long v = 0;
+
+	if (**p < '0' || **p > '9')
+		return 0;
+	while (**p >= '0' && **p <= '9') {
+		v = v * 10 + (**p - '0');
+		if (v > INT32_MAX)
+			return 0;
+		(*p)++;
+	}
+	return (pid_t)v;
+}
+
+/* The guest text of a magic link of process pid (thread tid), by name after the pid. */
+static int magic_link(struct tracer *tr, pid_t pid, pid_t tid, const char *what, char *ret,
+		      size_t size)
+{
+	char link[64], host[PATH_MAX];
+	struct tracee *owner;
+	int r;
+
+	if (strcmp(what, "root") == 0) {
+		if (size < 2)
+			return -ENAMETOOLONG;
+		memcpy(ret, "/", 2);
+		return 1;
+	}
+	if (strcmp(what, "exe") == 0) {
+		owner = tracee_get(tr, pid);
+		if (owner && owner->exe) {
+			if (strlen(owner->exe) >= size)
+				return -ENAMETOOLONG;
+			memcpy(ret, owner->exe, strlen(owner->exe) + 1);
+			return 1;
+		}
+	} else if (strcmp(what, "cwd") != 0 && !str_has_prefix(what, "fd/")) {
+		return 0;
+	}
+	if (tid)
+		(void)snprintf(link, sizeof(link), "/proc/%d/task/%d/%s", pid, tid, what);
+	else
+		(void)snprintf(link, sizeof(link), "/proc/%d/%s", pid, what);
+	r = read_link(link, host, sizeof(host));
+	if (r < 0)
+		return r;
+	if (host[0] != '/') {
+		/* pipe:[12], socket:[3], anon_inode:[eventfd]: no path, shown as is */
+		if (strlen(host) >= size)
+			return -ENAMETOOLONG;
+		memcpy(ret, host, strlen(host) + 1);
+		return 1;
+	}
+	r = path_to_guest(tr, host, ret, size);
+	if (r < 0)
+		return -EACCES; /* a host place outside the guest's view */
+	return 1;
+}
+
+int path_proc_link(struct tracer *tr, struct tracee *t, const char *guest, char *ret, size_t size)
+{
+	const char *p;
+	pid_t pid, tid = 0;
+
+	if (!str_has_prefix(guest, "/proc/"))
+		return 0;
+	p = guest + strlen("/proc/");
+	if (strcmp(p, "self") == 0) {
+		(void)snprintf(ret, size, "%d", tracee_tgid(t));
+		return 1;
+	}
+	if (strcmp(p, "thread-self") == 0) {
+		(void)snprintf(ret, size, "%d/task/%d", tracee_tgid(t), t->pid);
+		return 1;
+	}
+	pid = parse_pid(&p);
+	if (!pid || *p != '/')
+		return 0;
+	p++;
+	if (str_has_prefix(p, "task/")) {
+		p += strlen("task/");
+		tid = parse_pid(&p);
+		if (!tid || *p != '/')
+			return 0;
+		p++;
+	}
+	if (strchr(p, '/') && !str_has_prefix(p, "fd/"))
+		return 0;
+	if (str_has_prefix(p, "fd/") && (strchr(p + 3, '/') || !p[3]))
+		return 0;
+	return magic_link(tr, pid, tid, p, ret, size);
+}
+
+static int lookup(void *ctx, const char *guest, struct canon_node *ret)
+{
+	struct lookup_ctx *c = ctx;
+	char host[PATH_MAX];
+	struct stat st;
+	int r;
+
+	if (str_has_prefix(guest, "/proc/")) {
+		r = path_proc_link(c->tr, c->t, guest, ret->target, sizeof(ret->target));
+		if (r < 0)
+			return r;
+		if (r > 0) {
+			ret->type = ret->target[0] == '/' || str_has_prefix(guest + 6, "self") ||
+					    str_has_prefix(guest + 6, "thread-self")
+					? CANON_LINK
+					: CANON_OPAQUE;
+			return 0;
+		}
+	}
+	r = binds_to_host(&c->tr->binds, guest, host, sizeof(host));
+	if (r < 0)
+		return r;
+	if (lstat(host, &st) < 0) {
+		if (errno == ENOENT && binds_is_ancestor(&c->tr->binds, guest)) {
+			ret->type = CANON_DIR; /* leads to a bind whose mount point is virtual */
+			return 0;
+		}
+		if (errno == ENOENT || errno == ENOTDIR) {
+			ret->type = CANON_MISSING;
+			return 0;
+		}
+		return -errno;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		ret->type = CANON_LINK;
+		return read_link(host, ret->target, sizeof(ret->target));
+	}
+	ret->type = S_ISDIR(st.st_mode) ? CANON_DIR : CANON_OTHER;
+	return 0;
+}
+
+/* The guest path of the directory behind a tracee's dirfd. */
+static int fd_guest_dir(struct tracer *tr, struct tracee *t, int fd, char *ret, size_t size)
+{
+	char link[48], host[PATH_MAX];
+	int r;
+
+	if (fd < 0)
+		return -EBADF;
+	(void)snprintf(link, sizeof(link), "/proc/%d/fd/%d", t->pid, fd);
+	r = read_link(link, host, sizeof(host));
+	if (r == -ENOENT)
+		return -EBADF;
+	if (r < 0)
+		return r;
+	if (host[0] != '/')
+		return -ENOTDIR; /* a pipe or socket */
+	/* A directory outside every bind cannot be a guest's: refuse rather than leak. */
+	return path_to_guest(tr, host, ret, size) < 0 ? -EACCES : 0;
+}
+
+int path_translate(struct tracer *tr, struct tracee *t, int dirfd, const char *path, bool follow,
+		   struct xlat *ret)
+{
+	struct lookup_ctx ctx = { tr, t };
+	char base[PATH_MAX];
+	int r;
+
+	base[0] = '/';
+	base[1] = '\0';
+	if (path[0] != '/') {
+		if (dirfd == AT_FDCWD) {
+			r = path_guest_cwd(tr, t, base, sizeof(base));
+		} else {
+			r = fd_guest_dir(tr, t, dirfd, base, sizeof(base));
+		}
+		if (r < 0)
+			return r;
+	}
+	r = canon_resolve(base, path, follow ? CANON_FOLLOW : 0, lookup, &ctx, ret->guest);
+	if (r < 0)
+		return r;
+	r = binds_to_host(&tr->binds, ret->guest, ret->host, sizeof(ret->host));
+	if (r < 0)
+		return r;
+	ret->bind = r;
+	return 0;
+}

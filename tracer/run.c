@@ -1,0 +1,222 @@
+/*
+ * tracer_run: prepare the bind table, start the first process under ptrace (PTRACE_SEIZE with
+ * EXITKILL, so no tracee outlives qrun), install the seccomp filter in it, and run the loop
+ * until the whole tree is gone.
+ *
+ * The child and qrun talk over two pipes. go: qrun -> child, "you are seized" and later "exec
+ * now". status: child -> qrun, one byte saying whether the filter is in place, then (only if
+ * every exec failed) the errno; the write end is close-on-exec, so a successful exec says so by
+ * closing it.
+ */
+#include "tracer/tracer-internal.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+extern char **environ;
+
+static pid_t forward_to;
+
+/* SIGINT/TERM/HUP/QUIT sent to qrun by a process go to the first tracee; from the terminal
+ * they reach it directly (same process group), so those are not sent twice. */
+static void forward_signal(int sig, siginfo_t *si, void *uctx)
+{
+	(void)uctx;
+	if (forward_to > 0 && si->si_code <= 0)
+		(void)kill(forward_to, sig);
+}
+
+static void set_signals(bool tracer)
+{
+	static const int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	static const int jobctl[] = { SIGTSTP, SIGTTIN, SIGTTOU };
+	struct sigaction sa = { 0 };
+	sigset_t none;
+
+	for (size_t i = 0; i < ARRAY_SIZE(fwd); i++) {
+		sa.sa_flags = tracer ? SA_SIGINFO | SA_RESTART : 0;
+		if (tracer)
+			sa.sa_sigaction = forward_signal;
+		else
+			sa.sa_handler = SIG_DFL;
+		(void)sigaction(fwd[i], &sa, NULL);
+	}
+	/* qrun itself must keep serving its tracees while they are stopped */
+	for (size_t i = 0; i < ARRAY_SIZE(jobctl); i++)
+		(void)signal(jobctl[i], tracer ? SIG_IGN : SIG_DFL);
+	if (!tracer) {
+		(void)signal(SIGPIPE, SIG_DFL);
+		(void)sigemptyset(&none);
+		(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	}
+}
+
+_noreturn_ static void child(const struct tracer_config *c, const char *host_cwd, int go,
+			     int status)
+{
+	char byte;
+	int e;
+
+	set_signals(false);
+	if (read(go, &byte, 1) != 1)
+		_exit(125);
+	if (chdir(host_cwd) < 0)
+		_exit(125);
+	byte = 'N';
+	if (!c->no_seccomp && seccomp_install() == 0)
+		byte = 'S';
+	if (write(status, &byte, 1) != 1 || read(go, &byte, 1) != 1)
+		_exit(125);
+	if (c->envp)
+		environ = (char **)c->envp;
+	/* Every execve here, including execvp's PATH walk, is translated by the tracer. */
+	execvp(c->argv[0], c->argv);
+	e = errno;
+	(void)write_all(status, &e, sizeof(e));
+	_exit(e == ENOENT || e == ENOTDIR ? 127 : 126);
+}
+
+/* Canonicalise bind guest paths inside the rootfs (a bind on /var/run lands on /run). */
+static int canon_binds(struct tracer *tr, struct tracee *self, struct qerr *err)
+{
+	for (size_t i = 1; i < tr->binds.n; i++) {
+		struct xlat x;
+		int r = path_translate(tr, self, AT_FDCWD, tr->binds.v[i].guest, true, &x);
+
+		if (r < 0)
+			return qerr_set_errno(err, r, "bind on '%s'", tr->binds.v[i].guest);
+		if (strcmp(x.guest, tr->binds.v[i].guest) != 0) {
+			free(tr->binds.v[i].guest);
+			tr->binds.v[i].guest = xstrdup(x.guest);
+			tr->binds.v[i].glen = strlen(x.guest);
+		}
+	}
+	return 0;
+}
+
+static int resolve_cwd(struct tracer *tr, struct tracee *self, const char *cwd, char *host,
+		       struct qerr *err)
+{
+	struct xlat x;
+	struct stat st;
+	int r = path_translate(tr, self, AT_FDCWD, cwd, true, &x);
+
+	if (r < 0)
+		return qerr_set_errno(err, r, "workdir '%s'", cwd);
+	if (stat(x.host, &st) < 0)
+		return qerr_set_errno(err, -errno, "workdir '%s'", cwd);
+	if (!S_ISDIR(st.st_mode))
+		return qerr_set(err, -ENOTDIR, "workdir '%s': not a directory", cwd);
+	memcpy(host, x.host, strlen(x.host) + 1);
+	return 0;
+}
+
+static int start(struct tracer *tr, const char *host_cwd, int *ret_status_fd, struct qerr *err)
+{
+	const long opts = PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK |
+			  PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
+			  PTRACE_O_TRACESECCOMP;
+	int go[2], st[2];
+	char byte = 0;
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(st, O_CLOEXEC) < 0)
+		return qerr_set_errno(err, -errno, "pipe");
+	pid = fork();
+	if (pid < 0)
+		return qerr_set_errno(err, -errno, "fork");
+	if (pid == 0) {
+		(void)close(go[1]);
+		(void)close(st[0]);
+		child(tr->config, host_cwd, go[0], st[1]);
+	}
+	(void)close(go[0]);
+	(void)close(st[1]);
+	tr->first_pid = pid;
+	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)opts) < 0) {
+		int e = -errno;
+
+		(void)kill(pid, SIGKILL);
+		(void)waitpid(pid, NULL, 0);
+		(void)close(go[1]);
+		(void)close(st[0]);
+		return qerr_set(err, e,
+				"ptrace refused (%s): this host does not let qrun trace programs "
+				"(run 'qrun info' to see why and what to change)",
+				strerror(-e));
+	}
+	tracee_new(tr, pid)->attached = true;
+	if (write(go[1], "g", 1) != 1 || read(st[0], &byte, 1) != 1) {
+		(void)close(go[1]);
+		(void)close(st[0]);
+		return qerr_set(err, -EIO, "the first process died before it could start");
+	}
+	tr->seccomp = byte == 'S';
+	if (!tr->seccomp && !tr->config->no_seccomp)
+		qlog_warn("seccomp filters cannot be installed here: stopping at every system "
+			  "call instead (slower)");
+	if (!tr->seccomp) {
+		/* Stop it before its exec, so that the loop resumes it with PTRACE_SYSCALL. */
+		(void)ptrace(PTRACE_INTERRUPT, pid, 0, 0);
+	}
+	(void)write_all(go[1], "g", 1);
+	(void)close(go[1]);
+	*ret_status_fd = st[0];
+	return 0;
+}
+
+int tracer_run(const struct tracer_config *config, struct tracer_result *ret, struct qerr *err)
+{
+	struct tracer tr = { .config = config };
+	struct tracee *self;
+	char host_cwd[PATH_MAX];
+	int status_fd = -1, r;
+
+	tr.tracer_pid = getpid();
+	r = binds_init(&tr.binds, config, err);
+	if (r < 0)
+		return r;
+	/* A stand-in tracee for translations done before any process exists. */
+	self = tracee_new(&tr, getpid());
+	r = canon_binds(&tr, self, err);
+	if (r >= 0) {
+		binds_make_mountpoints(&tr.binds);
+		r = resolve_cwd(&tr, self, config->cwd ? config->cwd : "/", host_cwd, err);
+	}
+	tracee_free(&tr, self);
+	if (r < 0)
+		goto out;
+
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* orphans are reaped here */
+	set_signals(true);
+	r = start(&tr, host_cwd, &status_fd, err);
+	if (r < 0)
+		goto out;
+	forward_to = tr.first_pid;
+	r = loop_run(&tr);
+	forward_to = 0;
+	if (r < 0) {
+		qerr_set_errno(err, r, "waiting for traced processes");
+		goto out;
+	}
+	memset(ret, 0, sizeof(*ret));
+	if (read(status_fd, &ret->exec_errno, sizeof(ret->exec_errno)) !=
+	    (ssize_t)sizeof(ret->exec_errno))
+		ret->exec_errno = 0;
+	if (WIFEXITED(tr.first_status))
+		ret->status = WEXITSTATUS(tr.first_status);
+	else if (WIFSIGNALED(tr.first_status))
+		ret->status = 128 + WTERMSIG(tr.first_status);
+	TRACE(&tr, 2, "%lu stops", tr.n_stops);
+	r = 0;
+out:
+	if (status_fd >= 0)
+		(void)close(status_fd);
+	binds_remove_mountpoints(&tr.binds);
+	binds_release(&tr.binds);
+	return r;
+}

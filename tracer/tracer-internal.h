@@ -1,0 +1,351 @@
+#pragma once
+/*
+ * tracer internals shared by its files (not for other modules).
+ */
+
+#include "tracer/tracer.h"
+
+/* ---- canon.c --------------------------------------------------------------------------
+ *
+ * canon: canonicalise a guest path inside the guest root, component by component, the way
+ * the kernel would resolve it if the guest root were the process root. Pure: every question
+ * about the file system goes through a lookup callback, so the rules are unit-tested with a
+ * table-made tree.
+ *
+ * Rules: `.` is dropped; `..` pops one resolved component and never climbs above `/`;
+ * a symlink met before the last component is always followed (absolute targets restart at the
+ * guest root, relative ones at its directory); the last component is followed only with
+ * CANON_FOLLOW or when the path ends with '/'; more than CANON_MAXSYMLINKS links give ELOOP;
+ * a non-directory before the end gives ENOTDIR, a missing one ENOENT; a missing last
+ * component is fine (creation); a trailing '/' is kept in the result.
+ */
+
+#include <limits.h>
+#include <stdbool.h>
+
+#define CANON_MAXSYMLINKS 40
+
+enum canon_type {
+	CANON_MISSING,
+	CANON_DIR,
+	CANON_LINK,   /* target in ->target */
+	CANON_OTHER,  /* regular file, device, socket, fifo */
+	CANON_OPAQUE, /* a kernel object behind a /proc magic link (pipe:[1]): stop here */
+};
+
+struct canon_node {
+	enum canon_type type;
+	char target[PATH_MAX]; /* CANON_LINK: the link's text, as a guest path */
+};
+
+/*
+ * Tell what guest path `guest` (absolute, canonical) is. Returns 0, or -errno for an error
+ * that ends the walk (EACCES, EIO, ...).
+ */
+typedef int (*canon_lookup_fn)(void *ctx, const char *guest, struct canon_node *ret);
+
+enum canon_flags {
+	CANON_FOLLOW = 1 << 0, /* follow a symlink in the last component */
+};
+
+/*
+ * Resolve path (absolute, or relative to base, an absolute canonical guest directory) into
+ * ret (PATH_MAX bytes): an absolute canonical guest path. Returns 0 or -errno: -ENOENT,
+ * -ENOTDIR, -ELOOP, -ENAMETOOLONG, or an error of lookup. An empty path is -ENOENT.
+ */
+int canon_resolve(const char *base, const char *path, unsigned flags, canon_lookup_fn lookup,
+		  void *ctx, char *ret);
+
+/*
+ * Lexical clean-up of an absolute path (no file system access): collapses "//", drops ".",
+ * applies ".." (never above "/"), drops a trailing '/'. Returns 0 or -ENAMETOOLONG/-EINVAL.
+ */
+int canon_lexical(const char *path, char *ret, size_t size);
+
+/* ---- binds.c: the guest <-> host path map --------------------------------------------- */
+
+struct bind {
+	char *host;  /* owned, canonical, no trailing '/' ("/" only for the host root) */
+	char *guest; /* owned, canonical guest path */
+	size_t hlen, glen;
+	bool readonly;
+};
+
+/* The rootfs is entry 0 (guest "/"); later entries win over earlier ones for the same path. */
+struct bind_table {
+	struct bind *v;
+	size_t n;
+	char **created; /* owned: mount points we created in the rootfs, removed at the end */
+	size_t n_created;
+};
+
+/* Build the table from the rootfs, the default binds (when asked) and config binds. */
+int binds_init(struct bind_table *t, const struct tracer_config *c, struct qerr *err);
+void binds_release(struct bind_table *t);
+
+/*
+ * Map a canonical guest path to the host: the bind with the longest guest prefix wins (the
+ * last one given among equals). Writes ret (size bytes); returns the bind index or -errno.
+ */
+int binds_to_host(const struct bind_table *t, const char *guest, char *ret, size_t size);
+
+/*
+ * Map a host path back to the guest: the bind with the longest host prefix wins. Returns the
+ * bind index, or -ENOENT when the path is outside every bind (then ret is untouched).
+ */
+int binds_to_guest(const struct bind_table *t, const char *host, char *ret, size_t size);
+
+/* true when guest is a strict ancestor of some bind's guest path (a virtual directory). */
+bool binds_is_ancestor(const struct bind_table *t, const char *guest);
+
+/*
+ * Make bind mount points that do not exist in the rootfs (directories, or empty files for
+ * file binds), only inside the rootfs and never through a symlink; recorded in t->created.
+ */
+void binds_make_mountpoints(struct bind_table *t);
+
+/* Remove the mount points binds_make_mountpoints created (deepest first). */
+void binds_remove_mountpoints(struct bind_table *t);
+
+/* ---- syscalls-<arch>.c: the syscall catalogue -------------------------------------------- */
+
+/* How a syscall is handled when it stops (enter.c dispatches on this). */
+enum sc_kind {
+	SC_NONE = 0,	 /* never stops (not in the seccomp filter) */
+	SC_PATH,	 /* one or two path arguments, translated in place */
+	SC_EXECVE,	 /* execve/execveat: paths, shebang, ELF interpreter (execve.c) */
+	SC_GETCWD,	 /* answered from the real kernel cwd, reverse-translated */
+	SC_READLINK,	 /* path translated; /proc magic links answered from tracer state */
+	SC_SOCKADDR_IN,	 /* bind, connect: AF_UNIX path in (fd, addr, len) */
+	SC_SENDTO,	 /* sendto: AF_UNIX destination in args 4/5 */
+	SC_SENDMSG,	 /* sendmsg: AF_UNIX destination in msghdr */
+	SC_SOCKADDR_OUT, /* accept, accept4, getsockname, getpeername, recvfrom: out address */
+	SC_RECVMSG,	 /* recvmsg: out address in msghdr */
+	SC_FD_WRITE,	 /* fchmod, fchown, ... : EROFS when the fd is in a read-only bind */
+	SC_OPENAT2,	 /* openat2: flags and resolve in struct open_how */
+	SC_DENY_ENOSYS,	 /* io_uring_setup and unknown numbers: bypass translation otherwise */
+	SC_DENY_EPERM,	 /* chroot, mount, pivot_root, ...: would act on the host */
+};
+
+/* Whether the last component of a path argument is followed. */
+enum sc_follow {
+	F_FOLLOW = 0,
+	F_NOFOLLOW,
+	F_AT_NOFOLLOW, /* follow unless AT_SYMLINK_NOFOLLOW in args[flags] */
+	F_AT_FOLLOW,   /* follow only with AT_SYMLINK_FOLLOW in args[flags] */
+	F_OPEN,	       /* follow unless O_NOFOLLOW, or O_CREAT|O_EXCL, in args[flags] */
+	F_INOTIFY,     /* follow unless IN_DONT_FOLLOW in args[flags] */
+};
+
+/* Whether the call writes through a path (EROFS in a read-only bind). */
+enum sc_write {
+	W_NO = 0,
+	W_YES,
+	W_OPEN, /* when args[flags] has O_WRONLY, O_RDWR, O_CREAT or O_TRUNC */
+};
+
+struct sc_path {
+	int8_t dirfd;	/* argument index of the dirfd, -1 for AT_FDCWD */
+	int8_t path;	/* argument index of the path, -1 for none */
+	int8_t flags;	/* argument index of the flags the follow/write rule reads, -1 for none */
+	uint8_t follow; /* enum sc_follow */
+	uint8_t write;	/* enum sc_write */
+	bool empty_ok;	/* AT_EMPTY_PATH in args[flags] (or a NULL path) means "the dirfd itself" */
+};
+
+struct sc_def {
+	const char *name;
+	uint8_t kind; /* enum sc_kind */
+	struct sc_path p[2];
+};
+
+/* Indexed by syscall number; entries beyond sc_max or without a name are SC_NONE. */
+extern const struct sc_def sc_table[];
+extern const int sc_max;
+/* Numbers above this are not known to qrun: they are trapped and answered ENOSYS. */
+#define SC_TRAP_UNKNOWN_FROM 470
+#define SC_TRAP_UNKNOWN_TO   511
+
+/* The definition for nr, or NULL when it needs no handling. */
+const struct sc_def *sc_lookup(long nr);
+
+/* ---- tracee.c: one record per traced thread -------------------------------------------- */
+
+struct tracee {
+	pid_t pid;	     /* thread id */
+	pid_t tgid;	     /* thread group id; 0 until known (tracee_tgid) */
+	struct tracee *next; /* hash chain */
+
+	bool attached;	 /* we have seen its first stop */
+	bool wait_exit;	 /* resumed with PTRACE_SYSCALL for this syscall's exit stop */
+	bool in_syscall; /* full-tracing mode: between enter and exit stops */
+	bool skip_ret;	 /* full-tracing mode: force ret_value at the exit stop */
+	long ret_value;
+
+	/* The syscall whose exit stop is awaited, and what its exit handler needs. */
+	long exit_nr;
+	uint64_t exit_args[6];
+	uint32_t exit_cap; /* size of the guest's buffer for a returned socket name */
+
+	/*
+	 * Restart detection: the last path pointers we substituted. A syscall the kernel restarts
+	 * after a signal comes back with our scratch pointer in the argument, whose memory the
+	 * signal frame may have overwritten: we map it back to the guest's original pointer.
+	 */
+	long last_nr;
+	uint64_t last_new[2], last_orig[2];
+
+	char *exe;	      /* owned: guest path of the running program (/proc/<pid>/exe) */
+	char *pending_exe;    /* owned: guest path of the program an execve in flight will run */
+	char *pending_execfn; /* owned: what AT_EXECFN should read after that execve */
+	char *pending_execfn_host; /* owned: the host path the kernel actually got */
+};
+
+struct tracer {
+	const struct tracer_config *config;
+	struct bind_table binds;
+	bool seccomp; /* the filter is installed: resume with PTRACE_CONT */
+	pid_t tracer_pid;
+	pid_t first_pid;
+	bool first_exited;
+	int first_status; /* wait status */
+	struct tracee *hash[1024];
+	size_t n_tracees;
+	unsigned long n_stops;
+};
+
+struct tracee *tracee_get(struct tracer *tr, pid_t pid);
+struct tracee *tracee_new(struct tracer *tr, pid_t pid);
+void tracee_free(struct tracer *tr, struct tracee *t);
+/* The tracee's thread group id, read from /proc when not known yet. */
+pid_t tracee_tgid(struct tracee *t);
+/* The record of pid's thread group leader, or NULL. */
+struct tracee *tracee_leader(struct tracer *tr, struct tracee *t);
+
+/* ---- regs-<arch>.c: registers at a stop ------------------------------------------------ */
+
+enum stop_op {
+	STOP_OTHER = 0,
+	STOP_ENTRY,   /* syscall-enter stop (full tracing) */
+	STOP_EXIT,    /* syscall-exit stop */
+	STOP_SECCOMP, /* PTRACE_EVENT_SECCOMP */
+};
+
+struct sysregs {
+	enum stop_op op;
+	bool native; /* the host ABI (x86_64), not i386/x32 */
+	long nr;
+	uint64_t args[6];
+	uint64_t sp;
+	long rval;	   /* STOP_EXIT */
+	uint32_t ret_data; /* STOP_SECCOMP: SECCOMP_RET_DATA */
+};
+
+/* Read the syscall state at a stop (PTRACE_GET_SYSCALL_INFO). Returns 0 or -errno. */
+int regs_get(pid_t pid, struct sysregs *ret);
+int regs_set_arg(pid_t pid, int i, uint64_t v);
+int regs_set_nr(pid_t pid, long nr);
+int regs_set_ret(pid_t pid, long v);
+/* Bytes below the stack pointer the ABI lets a leaf function use (x86_64: 128). */
+#define REGS_RED_ZONE 128
+
+/* ---- mem.c: tracee memory ---------------------------------------------------------------- */
+
+int mem_read(pid_t pid, uint64_t addr, void *buf, size_t len);
+int mem_write(pid_t pid, uint64_t addr, const void *buf, size_t len);
+/*
+ * Read a NUL-terminated string of at most size-1 bytes. Returns its length, -ENAMETOOLONG when
+ * no NUL comes within size bytes, or -EFAULT.
+ */
+ssize_t mem_read_string(pid_t pid, uint64_t addr, char *buf, size_t size);
+
+/* Scratch space below the tracee's stack pointer, valid for the current syscall only. */
+struct scratch {
+	pid_t pid;
+	uint64_t top; /* next free byte is below this */
+};
+void scratch_init(struct scratch *s, pid_t pid, uint64_t sp);
+/* Copy len bytes below the red zone; returns the address, or 0 with -errno in *err. */
+uint64_t scratch_put(struct scratch *s, const void *data, size_t len, int *err);
+
+/* ---- path.c: guest paths of a tracee -> host paths ------------------------------------- */
+
+/* A translated path argument. */
+struct xlat {
+	char guest[PATH_MAX]; /* canonical guest path */
+	char host[PATH_MAX];  /* what the kernel is given */
+	int bind;	      /* index in the bind table */
+};
+
+/*
+ * Translate path (as the tracee passed it) relative to dirfd (AT_FDCWD for the cwd) into
+ * ret. follow: whether a symlink in the last component is followed. Returns 0 or -errno
+ * (the errno the tracee should see).
+ */
+int path_translate(struct tracer *tr, struct tracee *t, int dirfd, const char *path, bool follow,
+		   struct xlat *ret);
+
+/* The guest path of the tracee's cwd (from the real kernel cwd). */
+int path_guest_cwd(struct tracer *tr, struct tracee *t, char *ret, size_t size);
+
+/*
+ * Turn a host path into the guest path the tracee should see. Returns 0, or -ENOENT for a
+ * host path outside the rootfs and every bind.
+ */
+int path_to_guest(struct tracer *tr, const char *host, char *ret, size_t size);
+
+/*
+ * The guest answer for readlink of a /proc magic link of a tracee (exe, cwd, root, fd/N,
+ * self, thread-self) given as a canonical guest path: 1 and the text in ret when qrun answers
+ * it, 0 when the path is no such link.
+ */
+int path_proc_link(struct tracer *tr, struct tracee *t, const char *guest, char *ret, size_t size);
+
+/* ---- enter.c / exit.c / execve.c: syscall handlers ---------------------------------- */
+
+/* What to do with the tracee after a handler. */
+enum resume {
+	RESUME_CONT,	/* no exit stop needed */
+	RESUME_SYSCALL, /* stop again at this syscall's exit */
+};
+
+/* Handle a syscall-enter (or seccomp) stop. */
+enum resume enter_syscall(struct tracer *tr, struct tracee *t, const struct sysregs *r);
+/* Handle the exit stop requested by enter_syscall. */
+void exit_syscall(struct tracer *tr, struct tracee *t, const struct sysregs *r);
+/* Make the syscall fail with -err (or return err >= 0) without running it. */
+void enter_fail(struct tracer *tr, struct tracee *t, long err);
+
+/* execve/execveat at entry. Returns the errno to fail with, or 0 when it may go on. */
+int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
+		 const struct sc_def *def);
+/* PTRACE_EVENT_EXEC: the new program runs; former is the tid that called execve. */
+void execve_done(struct tracer *tr, struct tracee *t, pid_t former);
+
+/* ---- seccomp.c ---------------------------------------------------------------------------- */
+
+/* The value our filter puts in SECCOMP_RET_DATA, to tell our stops from a guest filter's. */
+#define TRACER_SECCOMP_DATA 0x5152
+
+/*
+ * In the child, before exec: set no_new_privs and install the filter that makes every syscall
+ * of the catalogue stop. Returns 0 or -errno.
+ */
+int seccomp_install(void);
+
+/* ---- loop.c ------------------------------------------------------------------------------- */
+
+/* Trace until the first process and then every other tracee is gone. */
+int loop_run(struct tracer *tr);
+
+#define TRACE(tr, lvl, ...)                                                                        \
+	do {                                                                                       \
+		if ((tr)->config->verbose >= (lvl))                                                \
+			qlog(QLOG_ERROR, __VA_ARGS__);                                             \
+	} while (0)
+
+/* ---- sock.c: AF_UNIX addresses -------------------------------------------------------- */
+
+enum resume sock_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
+		       const struct sc_def *def);
+void sock_exit(struct tracer *tr, struct tracee *t, const struct sysregs *r);

@@ -38,6 +38,7 @@ int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "workdir", required_argument, NULL, 'w' },
 		{ "no-default-binds", no_argument, NULL, 'D' },
 		{ "no-seccomp", no_argument, NULL, 'S' },
+		{ "qemu", required_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -68,6 +69,9 @@ int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx)
 			break;
 		case 'S':
 			c.no_seccomp = true;
+			break;
+		case 'q':
+			c.qemu = optarg;
 			break;
 		case 'v':
 			c.verbose++;
@@ -100,6 +104,17 @@ int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx)
 	r = tracer_run(&c, &res, &ctx->err);
 	if (r < 0)
 		goto out;
+	if (res.exec_errno && res.missing_arch) {
+		const struct tracer_arch *a = res.missing_arch;
+
+		qlog_error("'%s': no emulator for linux/%s%s%s (%s) programs: install %s "
+			   "(qemu-%s-static)",
+			   c.argv[0], a->oci_arch, a->oci_variant ? "/" : "",
+			   a->oci_variant ? a->oci_variant : "", a->uname_machine,
+			   TRACER_QEMU_PACKAGE, a->qemu_name);
+		r = EXIT_CANNOT_RUN;
+		goto out;
+	}
 	if (res.exec_errno) {
 		qlog_error("'%s': %s", c.argv[0], strerror(res.exec_errno));
 		r = res.exec_errno == ENOENT || res.exec_errno == ENOTDIR ? EXIT_NOT_FOUND

@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <sys/stat.h>
 #include <sys/inotify.h>
 #include <sys/syscall.h>
 
@@ -65,12 +66,46 @@ static int put_string(struct tracee *t, struct scratch *s, int i, const char *st
 }
 
 /*
+ * The fast path: a single name relative to a directory the tracee already holds (a dirfd or
+ * its cwd, both real host directories inside the guest's view) resolves the same for the
+ * kernel as for the guest, unless it is a symlink being followed, "..", or the name of a bind
+ * mount point. Then the syscall goes on untouched: no rewrite, and for non-following calls not
+ * even a lookup. This is what `find`, `ls -l` and `make` spend most of their calls on.
+ */
+static bool passthrough(struct tracer *tr, struct tracee *t, int dirfd, const char *path,
+			bool follow, bool write)
+{
+	char proc[64 + NAME_MAX];
+	struct stat st;
+
+	if (path[0] == '/' || strchr(path, '/') || strcmp(path, "..") == 0)
+		return false;
+	if (write && tr->has_readonly_binds)
+		return false;
+	for (size_t i = 1; i < tr->binds.n; i++) {
+		const char *base = strrchr(tr->binds.v[i].guest, '/');
+
+		if (base && strcmp(base + 1, path) == 0)
+			return false;
+	}
+	if (!follow)
+		return true;
+	if (dirfd == AT_FDCWD)
+		(void)snprintf(proc, sizeof(proc), "/proc/%d/cwd/%s", t->pid, path);
+	else
+		(void)snprintf(proc, sizeof(proc), "/proc/%d/fd/%d/%s", t->pid, dirfd, path);
+	if (lstat(proc, &st) < 0)
+		return errno == ENOENT; /* created, or ENOENT from the kernel too */
+	return !S_ISLNK(st.st_mode);
+}
+
+/*
  * Translate path argument k of def. Returns 1 when translated (x filled), 0 when there is
  * nothing to translate (NULL, empty with AT_EMPTY_PATH, unreadable: the kernel answers), or
  * -errno to fail the syscall with.
  */
 static int translate_arg(struct tracer *tr, struct tracee *t, const struct sysregs *r,
-			 const struct sc_path *p, int k, char *orig, struct xlat *x,
+			 const struct sc_path *p, int k, bool fast, char *orig, struct xlat *x,
 			 uint64_t *ret_ptr)
 {
 	uint64_t ptr = r->args[p->path];
@@ -91,6 +126,8 @@ static int translate_arg(struct tracer *tr, struct tracee *t, const struct sysre
 		return 0; /* EFAULT: let the kernel say it */
 	if (n == 0)
 		return 0; /* "" is ENOENT, or the dirfd itself with AT_EMPTY_PATH */
+	if (fast && passthrough(tr, t, dirfd, orig, follows(p, r->args), writes(p, r->args)))
+		return 0;
 	e = path_translate(tr, t, dirfd, orig, follows(p, r->args), x);
 	if (e < 0)
 		return e;
@@ -109,7 +146,8 @@ static void path_args(struct tracer *tr, struct tracee *t, const struct sysregs 
 	struct scratch s;
 
 	for (int k = 0; k < 2 && def->p[k].path >= 0; k++) {
-		done[k] = translate_arg(tr, t, r, &def->p[k], k, orig[k], &x[k], &ptr[k]);
+		done[k] = translate_arg(tr, t, r, &def->p[k], k, def->p[1].path < 0, orig[k], &x[k],
+					&ptr[k]);
 		if (done[k] < 0) {
 			TRACE(tr, 1, "%d %s(\"%s\") = %s", t->pid, def->name, orig[k],
 			      strerror(-done[k]));
@@ -173,7 +211,7 @@ static void do_readlink(struct tracer *tr, struct tracee *t, const struct sysreg
 	size_t len;
 	int e;
 
-	e = translate_arg(tr, t, r, p, 0, orig, &x, &ptr);
+	e = translate_arg(tr, t, r, p, 0, false, orig, &x, &ptr);
 	if (e <= 0) {
 		if (e < 0)
 			enter_fail(tr, t, e);
@@ -240,7 +278,7 @@ static void do_openat2(struct tracer *tr, struct tracee *t, const struct sysregs
 	p.flags = 2;
 	p.follow = F_OPEN;
 	p.write = W_OPEN;
-	e = translate_arg(tr, t, &rr, &p, 0, orig, &x, &ptr);
+	e = translate_arg(tr, t, &rr, &p, 0, false, orig, &x, &ptr);
 	if (e < 0) {
 		enter_fail(tr, t, e);
 		return;

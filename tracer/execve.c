@@ -6,8 +6,12 @@
  * the program and its libraries are translated like any other. /proc/self/exe and AT_EXECFN
  * are then made to show the guest's view (loop.c, execve_done).
  *
- * Foreign ELF files (another e_machine) are the next issue's: today they fail with ENOEXEC,
- * exactly as without binfmt_misc.
+ * A foreign ELF (decided per exec from EI_CLASS, EI_DATA and e_machine) becomes an exec of the
+ * host's qemu-user emulator, `qemu-ARCH-static -0 ARGV0 PROGRAM ARGS`: qemu's own opens of the
+ * program, its ld.so and libraries are translated like anyone's, and when the guest execs,
+ * qemu's host execve comes back here and is wrapped again, so the whole tree stays emulated
+ * without binfmt_misc. i386 programs go to qemu-i386 too: the tracer translates only the
+ * x86_64 syscall ABI.
  */
 #include "tracer/tracer-internal.h"
 
@@ -152,6 +156,73 @@ static int argv_write(struct tracee *t, struct scratch *s, const struct exec_arg
 	return *ret_addr ? 0 : e;
 }
 
+/*
+ * Turn av into [runner, flag?, argv0, program, rest...], where argv0 and rest come from what av
+ * holds so far (a script's rewritten head, or the guest's own argv).
+ */
+static void prepend_runner(struct tracee *t, struct exec_argv *av, const char *runner,
+			   const char *flag, const char *program, const char *fallback_argv0)
+{
+	char *argv0 = NULL, *rest[8];
+	size_t n_rest = 0, i = 0;
+	char buf[PATH_MAX];
+	uint64_t a0 = 0;
+
+	if (av->n_head > 0) {
+		argv0 = av->head[0];
+		n_rest = av->n_head - 1;
+		memcpy(rest, av->head + 1, n_rest * sizeof(char *));
+	} else if (av->tail && mem_read(t->pid, av->tail, &a0, 8) == 0 && a0 &&
+		   mem_read_string(t->pid, a0, buf, sizeof(buf)) >= 0) {
+		argv0 = xstrdup(buf);
+		av->tail += 8;
+	} else {
+		argv0 = xstrdup(fallback_argv0);
+		av->tail = 0; /* argv was empty */
+	}
+	av->head[i++] = xstrdup(runner);
+	if (flag) {
+		av->head[i++] = xstrdup(flag);
+		av->head[i++] = argv0;
+	} else {
+		free(argv0);
+	}
+	av->head[i++] = xstrdup(program);
+	memcpy(av->head + i, rest, n_rest * sizeof(char *));
+	av->n_head = i + n_rest;
+	av->changed = true;
+}
+
+/* The architecture an ELF header is for, or NULL. */
+static const struct tracer_arch *elf_arch(const unsigned char *hdr)
+{
+	unsigned machine = hdr[EI_DATA] == ELFDATA2MSB ? (unsigned)hdr[18] << 8 | hdr[19]
+						       : (unsigned)hdr[19] << 8 | hdr[18];
+
+	for (const struct tracer_arch *a = tracer_arches; a->oci_arch; a++) {
+		if (a->e_machine == machine && a->elf_class == hdr[EI_CLASS] &&
+		    a->elf_data == hdr[EI_DATA])
+			return a;
+	}
+	return NULL;
+}
+
+/* The emulator for arch: the forced one, or qemu-NAME-static / qemu-NAME on PATH (cached). */
+static const char *emulator(struct tracer *tr, const struct tracer_arch *arch)
+{
+	size_t i = (size_t)(arch - tracer_arches);
+
+	if (tr->config->qemu)
+		return tr->config->qemu;
+	if (i >= ARRAY_SIZE(tr->qemu_paths))
+		return NULL;
+	if (!tr->qemu_looked[i]) {
+		tr->qemu_looked[i] = true;
+		(void)tracer_qemu_find(arch, &tr->qemu_paths[i]);
+	}
+	return tr->qemu_paths[i];
+}
+
 struct exec_state {
 	char file_guest[PATH_MAX]; /* canonical guest path of the current file */
 	char file_host[PATH_MAX];
@@ -268,63 +339,35 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 		}
 		if ((size_t)n >= sizeof(Elf64_Ehdr) && memcmp(hdr, ELFMAG, SELFMAG) == 0) {
 			const Elf64_Ehdr *eh = (const Elf64_Ehdr *)hdr;
-			const struct tracer_arch *host = tracer_arch_host();
-			char ldso_guest[PATH_MAX];
+			const struct tracer_arch *arch = elf_arch((const unsigned char *)hdr);
+			const char *runner;
 
-			if (hdr[EI_CLASS] != host->elf_class || hdr[EI_DATA] != host->elf_data ||
-			    eh->e_machine != host->e_machine) {
-				e = -ENOEXEC; /* foreign ELF: qemu-user comes with the next issue */
-				goto out;
+			free(t->pending_exe);
+			t->pending_exe = xstrdup(st.file_guest);
+			if (arch != tracer_arch_host()) {
+				runner = arch ? emulator(tr, arch) : NULL;
+				if (!runner) {
+					if (arch && !tr->missing_arch)
+						tr->missing_arch = arch;
+					e = -ENOEXEC;
+					goto out;
+				}
+				prepend_runner(t, &av, runner, "-0", st.file_guest, st.name);
+				(void)snprintf(st.file_host, sizeof(st.file_host), "%s", runner);
+				break;
 			}
 			k = elf_interp(fd, eh, interp, sizeof(interp));
 			if (k < 0) {
 				e = k;
 				goto out;
 			}
-			free(t->pending_exe);
-			t->pending_exe = xstrdup(st.file_guest);
 			if (k == 0)
 				break; /* static: the kernel runs it as is */
 			e = path_translate(tr, t, AT_FDCWD, interp, true, &x);
 			if (e < 0)
 				goto out;
-			memcpy(ldso_guest, x.guest, sizeof(ldso_guest));
-			{
-				/* [ld.so, --argv0, argv[0], program, argv[1]...] */
-				char *argv0 = NULL;
-				uint64_t a0 = 0;
-				char buf[PATH_MAX];
-				size_t i = 0;
-				char *rest[8];
-				size_t n_rest = 0;
-
-				if (av.n_head > 0) {
-					argv0 = av.head[0];
-					memcpy(rest, av.head + 1, (av.n_head - 1) * sizeof(char *));
-					n_rest = av.n_head - 1;
-				} else if (av.tail && mem_read(t->pid, av.tail, &a0, 8) == 0 &&
-					   a0 &&
-					   mem_read_string(t->pid, a0, buf, sizeof(buf)) >= 0) {
-					argv0 = xstrdup(buf);
-					av.tail += 8;
-				} else {
-					argv0 = xstrdup(st.name);
-					if (av.tail)
-						av.tail = 0; /* argv was empty */
-				}
-				av.n_head = 0;
-				av.head[i++] = xstrdup(ldso_guest);
-				if (ldso_has_argv0(x.host)) {
-					av.head[i++] = xstrdup("--argv0");
-					av.head[i++] = argv0;
-				} else {
-					free(argv0);
-				}
-				av.head[i++] = xstrdup(st.file_guest);
-				memcpy(av.head + i, rest, n_rest * sizeof(char *));
-				av.n_head = i + n_rest;
-				av.changed = true;
-			}
+			prepend_runner(t, &av, x.guest, ldso_has_argv0(x.host) ? "--argv0" : NULL,
+				       st.file_guest, st.name);
 			memcpy(st.file_host, x.host, sizeof(st.file_host));
 			break;
 		}

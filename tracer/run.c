@@ -180,6 +180,8 @@ int tracer_run(const struct tracer_config *config, struct tracer_result *ret, st
 	r = binds_init(&tr.binds, config, err);
 	if (r < 0)
 		return r;
+	for (size_t i = 0; i < tr.binds.n; i++)
+		tr.has_readonly_binds |= tr.binds.v[i].readonly;
 	/* A stand-in tracee for translations done before any process exists. */
 	self = tracee_new(&tr, getpid());
 	r = canon_binds(&tr, self, err);
@@ -211,6 +213,7 @@ int tracer_run(const struct tracer_config *config, struct tracer_result *ret, st
 		ret->status = WEXITSTATUS(tr.first_status);
 	else if (WIFSIGNALED(tr.first_status))
 		ret->status = 128 + WTERMSIG(tr.first_status);
+	ret->missing_arch = tr.missing_arch;
 	TRACE(&tr, 2, "%lu stops", tr.n_stops);
 	r = 0;
 out:
@@ -218,5 +221,7 @@ out:
 		(void)close(status_fd);
 	binds_remove_mountpoints(&tr.binds);
 	binds_release(&tr.binds);
+	for (size_t i = 0; i < ARRAY_SIZE(tr.qemu_paths); i++)
+		free(tr.qemu_paths[i]);
 	return r;
 }

@@ -205,6 +205,10 @@ struct tracer {
 	const struct tracer_config *config;
 	struct bind_table binds;
 	bool seccomp; /* the filter is installed: resume with PTRACE_CONT */
+	bool has_readonly_binds;
+	char *qemu_paths[16]; /* owned: emulator per tracer_arches index, NULL if missing */
+	bool qemu_looked[16];
+	const struct tracer_arch *missing_arch; /* first foreign exec with no emulator */
 	pid_t tracer_pid;
 	pid_t first_pid;
 	bool first_exited;

@@ -100,6 +100,7 @@ struct tracer_config {
 	char *const *argv;  /* borrowed: guest command; argv[0] is looked up in PATH */
 	char *const *envp;  /* borrowed: environment (NULL: the caller's) */
 	bool no_seccomp;    /* stop at every system call (debugging, or no seccomp) */
+	const char *qemu;   /* borrowed: runner for every foreign program, or NULL */
 	int verbose;	    /* 0: quiet; 1: log translations; 2+: every stop */
 };
 
@@ -107,6 +108,8 @@ struct tracer_config {
 struct tracer_result {
 	int status;	/* exit status as a shell reports it: N, or 128+signal */
 	int exec_errno; /* non-zero when the first program could not be started */
+	/* borrowed: the architecture of a foreign program that found no emulator, or NULL */
+	const struct tracer_arch *missing_arch;
 };
 
 /*

@@ -149,8 +149,9 @@ int binds_to_host(const struct bind_table *t, const char *guest, char *ret, size
 	}
 	if (best < 0)
 		return -ENOENT; /* not absolute */
+	/* the rest after the bind's guest path: "" for the bind itself (also for guest "/") */
 	r = join(ret, size, t->v[best].host, t->v[best].hlen,
-		 guest + (t->v[best].glen == 1 ? 0 : t->v[best].glen));
+		 t->v[best].glen == 1 ? (guest[1] ? guest : "") : guest + t->v[best].glen);
 	return r < 0 ? r : (int)best;
 }
 
@@ -214,6 +215,7 @@ static void make_one(struct bind_table *t, const struct bind *b)
 		/* Stop where another bind takes over: never create inside a host bind. */
 		for (size_t i = 1; i < t->n; i++) {
 			if (&t->v[i] != b && t->v[i].glen <= strlen(guest_so_far) &&
+			    strcmp(t->v[i].guest, b->guest) != 0 &&
 			    is_prefix(t->v[i].guest, t->v[i].glen, guest_so_far))
 				return;
 		}

@@ -26,18 +26,17 @@ static void pop(char *out, size_t *olen)
 	out[*olen] = '\0';
 }
 
-/* Set rest = target + "/" + tail in a fresh buffer (they may overlap with the old rest). */
+/* Set rest = target + tail (tail is "" or starts with '/'); they may overlap the old rest. */
 static int splice(char *rest, const char *target, const char *tail)
 {
 	char tmp[PATH_MAX];
 	size_t lt = strlen(target), ltail = strlen(tail);
 
-	if (lt + 1 + ltail >= PATH_MAX)
+	if (lt + ltail >= PATH_MAX)
 		return -ENAMETOOLONG;
 	memcpy(tmp, target, lt);
-	tmp[lt] = '/';
-	memcpy(tmp + lt + 1, tail, ltail + 1);
-	memcpy(rest, tmp, lt + 1 + ltail + 1);
+	memcpy(tmp + lt, tail, ltail + 1);
+	memcpy(rest, tmp, lt + ltail + 1);
 	return 0;
 }
 
@@ -132,7 +131,8 @@ int canon_resolve(const char *base, const char *path, unsigned flags, canon_look
 				return -ENAMETOOLONG;
 			memcpy(out + olen, tail, strlen(tail) + 1);
 			olen += strlen(tail);
-			goto done;
+			memcpy(ret, out, olen + 1);
+			return 0;
 		case CANON_LINK:
 			if (!follow) {
 				p = tail;
@@ -145,6 +145,9 @@ int canon_resolve(const char *base, const char *path, unsigned flags, canon_look
 			pop(out, &olen);
 			if (node.target[0] == '/')
 				olen = 0, out[0] = '\0';
+			/* "link -> dir/" as the last component: the target must be a directory */
+			if (is_last && node.target[strlen(node.target) - 1] == '/')
+				trailing_slash = true;
 			r = splice(rest, node.target, tail);
 			if (r < 0)
 				return r;
@@ -152,7 +155,6 @@ int canon_resolve(const char *base, const char *path, unsigned flags, canon_look
 			break;
 		}
 	}
-done:
 	if (olen == 0) {
 		memcpy(ret, "/", 2);
 		return 0;

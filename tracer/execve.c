@@ -352,7 +352,8 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 					e = -ENOEXEC;
 					goto out;
 				}
-				prepend_runner(t, &av, runner, "-0", st.file_guest, st.name);
+				/* the name as given: qemu shows it as AT_EXECFN */
+				prepend_runner(t, &av, runner, "-0", st.name, st.name);
 				(void)snprintf(st.file_host, sizeof(st.file_host), "%s", runner);
 				break;
 			}

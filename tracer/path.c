@@ -16,11 +16,11 @@ struct lookup_ctx {
 
 static int read_link(const char *path, char *buf, size_t size)
 {
-	ssize_t n = readlink(path, buf, size - 1);
+	ssize_t n = readlink(path, buf, size);
 
 	if (n < 0)
 		return -errno;
-	if ((size_t)n >= size - 1)
+	if ((size_t)n >= size)
 		return -ENAMETOOLONG;
 	buf[n] = '\0';
 	return 0;

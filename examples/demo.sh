@@ -1,18 +1,18 @@
 #!/bin/bash
-# make demo: the main job, as far as it is built today. qrun runs no images yet (the tracer and
-# image store are the next issues); this shows what the host allows and proves the test root
-# filesystems by running their ARM, ARM64, POWER, s390x and i386 programs under qemu-user.
+# make demo: the main job, as far as it is built today. qrun runs no images yet (the image
+# store is the next issue); this shows what the host allows, then runs foreign-architecture
+# root filesystems with `qrun chroot`: no root needed, no binfmt_misc, every program under qemu.
 set -euo pipefail
 
 echo "== qrun info"
 "$QRUN" info || true
 echo
-echo "== foreign root filesystems, run directly by qemu-user (no qrun yet)"
-for spec in armhf:arm arm64:aarch64 ppc64el:ppc64le s390x:s390x i386:i386; do
-	arch=${spec%%:*}
-	q=${spec#*:}
+echo "== qrun chroot on foreign root filesystems (each program runs under qemu-user)"
+for arch in armhf arm64 ppc64el s390x i386; do
 	root="$QRUN_FIXTURES/busybox-$arch"
-	printf '  %-8s busybox uname -m: %s\n' "$arch" "$("qemu-$q-static" "$root/bin/busybox" uname -m)"
+	printf '  %-8s ' "$arch"
+	"$QRUN" chroot "$root" /bin/sh -c \
+		'echo "uname -m: $(uname -m); /proc/self/exe: $(readlink /proc/self/exe); $(ls /bin | wc -l) programs in /bin"'
 done
 echo
-echo "Next: 'qrun chroot ROOTFS' (the tracer), then 'qrun run IMAGE'; see README.md for status."
+echo "Next: 'qrun run IMAGE' (images and containers); see README.md for status."

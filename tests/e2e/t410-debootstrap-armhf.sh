@@ -61,6 +61,11 @@ is "ls -l /usr/bin | head" "$(q /bin/sh -c 'ls -l /usr/bin | head')" \
 	"$(cd "$root/usr/bin" && ls -l . | head)"
 is "readlink /proc/self/exe is the guest program" "$(q /bin/readlink /proc/self/exe)" \
 	/usr/bin/readlink
+# Guest LD_* variables reach the guest's ld.so, not the (static) emulator.
+is "LD_LIBRARY_PATH reaches the guest" "$(LD_LIBRARY_PATH=/opt/x q /bin/sh -c 'echo $LD_LIBRARY_PATH')" \
+	/opt/x
+like "LD_PRELOAD is seen by the guest's ld.so" "$(LD_PRELOAD=/no/such.so q /bin/true 2>&1)" \
+	"ld.so: object '/no/such.so' from LD_PRELOAD cannot be preloaded"
 like "dpkg knows its architecture" "$(q /usr/bin/dpkg --print-architecture)" '^armhf$'
 
 done_testing

@@ -7,6 +7,7 @@
 #include "tracer/tracer-internal.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/inotify.h>
@@ -51,6 +52,8 @@ static bool writes(const struct sc_path *p, const uint64_t *args)
 		return true;
 	if (p->write == W_OPEN)
 		return (f & O_ACCMODE) != O_RDONLY || (f & (O_CREAT | O_TRUNC));
+	if (p->write == W_ACCESS)
+		return args[p->path + 1] & W_OK;
 	return false;
 }
 
@@ -63,6 +66,31 @@ static int put_string(struct tracee *t, struct scratch *s, int i, const char *st
 	if (!addr)
 		return err;
 	return regs_set_arg(t->pid, i, addr);
+}
+
+/* true when the tracee's fd refers to a file in a read-only bind */
+static bool fd_readonly(struct tracer *tr, struct tracee *t, int fd)
+{
+	char link[48], host[PATH_MAX], guest[PATH_MAX];
+	ssize_t n;
+	int b;
+
+	if (!tr->has_readonly_binds || fd < 0)
+		return false;
+	(void)snprintf(link, sizeof(link), "/proc/%d/fd/%d", t->pid, fd);
+	n = readlink(link, host, sizeof(host) - 1);
+	if (n <= 0 || host[0] != '/')
+		return false;
+	host[n] = '\0';
+	b = binds_to_guest(&tr->binds, host, guest, sizeof(guest));
+	return b >= 0 && tr->binds.v[b].readonly;
+}
+
+/* fchmod and friends: refuse when the fd's file lies in a read-only bind. */
+static void do_fd_write(struct tracer *tr, struct tracee *t, const struct sysregs *r)
+{
+	if (fd_readonly(tr, t, (int)r->args[0]))
+		enter_fail(tr, t, -EROFS);
 }
 
 /*
@@ -117,15 +145,18 @@ static int translate_arg(struct tracer *tr, struct tracee *t, const struct sysre
 	if (t->last_nr == r->nr && ptr && ptr == t->last_new[k])
 		ptr = t->last_orig[k];
 	*ret_ptr = ptr;
-	if (!ptr)
-		return 0;
-	n = mem_read_string(t->pid, ptr, orig, PATH_MAX);
+	orig[0] = '\0';
+	n = ptr ? mem_read_string(t->pid, ptr, orig, PATH_MAX) : 0;
 	if (n == -ENAMETOOLONG)
 		return -ENAMETOOLONG;
 	if (n < 0)
 		return 0; /* EFAULT: let the kernel say it */
-	if (n == 0)
-		return 0; /* "" is ENOENT, or the dirfd itself with AT_EMPTY_PATH */
+	if (n == 0) {
+		/* NULL (utimensat) or "" with AT_EMPTY_PATH: the call acts on the dirfd itself */
+		if (p->empty_ok && writes(p, r->args) && fd_readonly(tr, t, dirfd))
+			return -EROFS;
+		return 0; /* otherwise "" is ENOENT from the kernel */
+	}
 	if (fast && passthrough(tr, t, dirfd, orig, follows(p, r->args), writes(p, r->args)))
 		return 0;
 	e = path_translate(tr, t, dirfd, orig, follows(p, r->args), x);
@@ -153,6 +184,17 @@ static void path_args(struct tracer *tr, struct tracee *t, const struct sysregs 
 			      strerror(-done[k]));
 			enter_fail(tr, t, done[k]);
 			return;
+		}
+	}
+	/* A bind's mount point cannot be removed or renamed, as with a real mount. */
+	if (r->nr == SYS_unlink || r->nr == SYS_unlinkat || r->nr == SYS_rmdir ||
+	    r->nr == SYS_rename || r->nr == SYS_renameat || r->nr == SYS_renameat2) {
+		for (int k = 0; k < 2; k++) {
+			if (done[k] > 0 && x[k].bind > 0 &&
+			    strcmp(x[k].guest, tr->binds.v[x[k].bind].guest) == 0) {
+				enter_fail(tr, t, -EBUSY);
+				return;
+			}
 		}
 	}
 	/* Two paths in different binds are on different mounts as far as the guest knows. */
@@ -238,21 +280,34 @@ static void do_readlink(struct tracer *tr, struct tracee *t, const struct sysreg
 	enter_fail(tr, t, e < 0 ? e : (long)len);
 }
 
-/* fchmod and friends: refuse when the fd's file lies in a read-only bind. */
-static void do_fd_write(struct tracer *tr, struct tracee *t, const struct sysregs *r)
+/* Keep every child traced: CLONE_UNTRACED is dropped (from a copy of clone3's arguments). */
+static void do_clone(struct tracer *tr, struct tracee *t, const struct sysregs *r)
 {
-	char link[48], host[PATH_MAX], guest[PATH_MAX];
-	ssize_t n;
-	int b;
+	unsigned char args[512];
+	size_t size = r->args[1];
+	uint64_t flags, copy;
+	struct scratch s;
+	int e = 0;
 
-	(void)snprintf(link, sizeof(link), "/proc/%d/fd/%d", t->pid, (int)r->args[0]);
-	n = readlink(link, host, sizeof(host) - 1);
-	if (n <= 0 || host[0] != '/')
+	(void)tr;
+	if (r->nr == SYS_clone) {
+		if (r->args[0] & CLONE_UNTRACED)
+			(void)regs_set_arg(t->pid, 0, r->args[0] & ~(uint64_t)CLONE_UNTRACED);
 		return;
-	host[n] = '\0';
-	b = binds_to_guest(&tr->binds, host, guest, sizeof(guest));
-	if (b >= 0 && tr->binds.v[b].readonly)
-		enter_fail(tr, t, -EROFS);
+	}
+	if (size < 8 || size > sizeof(args) || mem_read(t->pid, r->args[0], args, size) < 0)
+		return; /* the kernel reports E2BIG/EFAULT */
+	memcpy(&flags, args, 8);
+	if (!(flags & CLONE_UNTRACED))
+		return;
+	flags &= ~(uint64_t)CLONE_UNTRACED;
+	memcpy(args, &flags, 8);
+	scratch_init(&s, t->pid, r->sp);
+	copy = scratch_put(&s, args, size, &e);
+	if (copy)
+		(void)regs_set_arg(t->pid, 0, copy);
+	else
+		enter_fail(tr, t, e);
 }
 
 static void do_openat2(struct tracer *tr, struct tracee *t, const struct sysregs *r,
@@ -326,6 +381,9 @@ enum resume enter_syscall(struct tracer *tr, struct tracee *t, const struct sysr
 		break;
 	case SC_FD_WRITE:
 		do_fd_write(tr, t, r);
+		break;
+	case SC_CLONE:
+		do_clone(tr, t, r);
 		break;
 	case SC_SOCKADDR_IN:
 	case SC_SENDTO:

@@ -199,6 +199,17 @@ static int fd_guest_dir(struct tracer *tr, struct tracee *t, int fd, char *ret, 
 		return r;
 	if (host[0] != '/')
 		return -ENOTDIR; /* a pipe or socket */
+	{
+		/*
+		 * The base is taken as a canonical directory without looking it up: an O_PATH fd
+		 * of a symlink (or of a file) must not become one, or its host target would be
+		 * followed by the kernel.
+		 */
+		struct stat st;
+
+		if (lstat(host, &st) < 0 || !S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+	}
 	/* A directory outside every bind cannot be a guest's: refuse rather than leak. */
 	return path_to_guest(tr, host, ret, size) < 0 ? -EACCES : 0;
 }

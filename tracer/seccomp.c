@@ -6,6 +6,7 @@
  */
 #include "tracer/tracer-internal.h"
 
+#include <sched.h>
 #include <seccomp.h>
 #include <sys/syscall.h>
 
@@ -18,6 +19,10 @@ static int add(scmp_filter_ctx ctx, int nr)
 	/* recv/send on connected sockets pass no address: no stop for them. */
 	if (nr == SYS_recvfrom || nr == SYS_sendto)
 		return seccomp_rule_add(ctx, trace, nr, 1, SCMP_A4(SCMP_CMP_NE, 0));
+	/* fork and pthread_create go on; only CLONE_UNTRACED needs us */
+	if (nr == SYS_clone)
+		return seccomp_rule_add(
+		    ctx, trace, nr, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_UNTRACED, CLONE_UNTRACED));
 	return seccomp_rule_add(ctx, trace, nr, 0);
 }
 

@@ -52,9 +52,9 @@ const struct sc_def sc_table[] = {
 	PATH1(newfstatat, AT(0, 1, 3, F_AT_NOFOLLOW, W_NO, true)),
 	PATH1(statx, AT(0, 1, 2, F_AT_NOFOLLOW, W_NO, true)),
 	PATH1(statfs, P(0, F_FOLLOW, W_NO)),
-	PATH1(access, P(0, F_FOLLOW, W_NO)),
-	PATH1(faccessat, AT(0, 1, -1, F_FOLLOW, W_NO, false)),
-	PATH1(faccessat2, AT(0, 1, 3, F_AT_NOFOLLOW, W_NO, true)),
+	PATH1(access, P(0, F_FOLLOW, W_ACCESS)),
+	PATH1(faccessat, AT(0, 1, -1, F_FOLLOW, W_ACCESS, false)),
+	PATH1(faccessat2, AT(0, 1, 3, F_AT_NOFOLLOW, W_ACCESS, true)),
 	[SYS_readlink] = { "readlink", SC_READLINK, { P(0, F_NOFOLLOW, W_NO), NOP } },
 	[SYS_readlinkat] = { "readlinkat",
 			     SC_READLINK,
@@ -144,6 +144,9 @@ const struct sc_def sc_table[] = {
 	KIND(fchown, SC_FD_WRITE),
 	KIND(fsetxattr, SC_FD_WRITE),
 	KIND(fremovexattr, SC_FD_WRITE),
+	/* a CLONE_UNTRACED child would run with no tracer */
+	KIND(clone, SC_CLONE),
+	KIND(clone3, SC_CLONE),
 	/* would bypass translation or act on the host */
 	KIND(io_uring_setup, SC_DENY_ENOSYS),
 	KIND(chroot, SC_DENY_EPERM),

@@ -123,6 +123,7 @@ enum sc_kind {
 	SC_RECVMSG,	 /* recvmsg: out address in msghdr */
 	SC_FD_WRITE,	 /* fchmod, fchown, ... : EROFS when the fd is in a read-only bind */
 	SC_OPENAT2,	 /* openat2: flags and resolve in struct open_how */
+	SC_CLONE,	 /* clone (only with CLONE_UNTRACED), clone3: the child must stay traced */
 	SC_DENY_ENOSYS,	 /* io_uring_setup and unknown numbers: bypass translation otherwise */
 	SC_DENY_EPERM,	 /* chroot, mount, pivot_root, ...: would act on the host */
 };
@@ -141,7 +142,8 @@ enum sc_follow {
 enum sc_write {
 	W_NO = 0,
 	W_YES,
-	W_OPEN, /* when args[flags] has O_WRONLY, O_RDWR, O_CREAT or O_TRUNC */
+	W_OPEN,	  /* when args[flags] has O_WRONLY, O_RDWR, O_CREAT or O_TRUNC */
+	W_ACCESS, /* when the mode (the argument after the path) has W_OK */
 };
 
 struct sc_path {

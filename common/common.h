@@ -121,6 +121,9 @@ int parse_int(const char *s, long min, long max, long *ret);
 /* true when s starts with prefix. */
 bool str_has_prefix(const char *s, const char *prefix);
 
+/* true when s ends with suffix. */
+bool str_has_suffix(const char *s, const char *suffix);
+
 /*
  * Read a whole small file (at most max bytes) into a NUL-terminated heap buffer. Returns the
  * length or -errno; -EFBIG when it is larger than max.

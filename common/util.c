@@ -25,6 +25,13 @@ bool str_has_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+bool str_has_suffix(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
+}
+
 ssize_t read_file_at(int dirfd, const char *path, size_t max, char **ret_buf)
 {
 	_cleanup_close_ int fd = -1;

@@ -133,6 +133,15 @@ int canon_resolve(const char *base, const char *path, unsigned flags, canon_look
 			olen += strlen(tail);
 			memcpy(ret, out, olen + 1);
 			return 0;
+		case CANON_MAGIC:
+			if (is_last && !trailing_slash) {
+				p = tail; /* the kernel resolves it to the object the fd holds */
+				break;
+			}
+			if (node.target[0] != '/')
+				return node.err ? node.err : -ENOTDIR;
+			/* walk the directory the fd stands for, as a link to it */
+			__attribute__((fallthrough));
 		case CANON_LINK:
 			if (!follow) {
 				p = tail;

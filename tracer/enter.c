@@ -100,13 +100,15 @@ static void do_fd_write(struct tracer *tr, struct tracee *t, const struct sysreg
  * mount point. Then the syscall goes on untouched: no rewrite, and for non-following calls not
  * even a lookup. This is what `find`, `ls -l` and `make` spend most of their calls on.
  */
-static bool passthrough(struct tracer *tr, struct tracee *t, int dirfd, const char *path,
-			bool follow, bool write)
+bool enter_passthrough(struct tracer *tr, struct tracee *t, int dirfd, const char *path,
+		       bool follow, bool write)
 {
 	char proc[64 + NAME_MAX];
 	struct stat st;
 
-	if (path[0] == '/' || strchr(path, '/') || strcmp(path, "..") == 0)
+	while (path[0] == '.' && path[1] == '/')
+		path += 2 + strspn(path + 2, "/"); /* "./name" is "name" */
+	if (path[0] == '\0' || path[0] == '/' || strchr(path, '/') || strcmp(path, "..") == 0)
 		return false;
 	if (write && tr->has_readonly_binds)
 		return false;
@@ -157,13 +159,23 @@ static int translate_arg(struct tracer *tr, struct tracee *t, const struct sysre
 			return -EROFS;
 		return 0; /* otherwise "" is ENOENT from the kernel */
 	}
-	if (fast && passthrough(tr, t, dirfd, orig, follows(p, r->args), writes(p, r->args)))
+	if (fast && enter_passthrough(tr, t, dirfd, orig, follows(p, r->args), writes(p, r->args)))
 		return 0;
 	e = path_translate(tr, t, dirfd, orig, follows(p, r->args), x);
 	if (e < 0)
 		return e;
 	if (writes(p, r->args) && tr->binds.v[x->bind].readonly)
 		return -EROFS;
+	if (writes(p, r->args) && tr->has_readonly_binds && str_has_prefix(x->guest, "/proc/")) {
+		/* reopening /proc/self/fd/N for writing must not get around a read-only bind */
+		char text[PATH_MAX], host[PATH_MAX * 2];
+		int b;
+
+		if (path_proc_link(tr, t, x->guest, text, sizeof(text)) > 0 && text[0] == '/' &&
+		    (b = binds_to_host(&tr->binds, text, host, sizeof(host))) >= 0 &&
+		    tr->binds.v[b].readonly)
+			return -EROFS;
+	}
 	return 1;
 }
 
@@ -233,6 +245,10 @@ static void do_getcwd(struct tracer *tr, struct tracee *t, const struct sysregs 
 		return;
 	}
 	len = strlen(cwd) + 1;
+	if (len > PATH_MAX) {
+		enter_fail(tr, t, -ENAMETOOLONG); /* the kernel's limit; libc walks up by itself */
+		return;
+	}
 	if (len > r->args[1]) {
 		enter_fail(tr, t, -ERANGE);
 		return;

@@ -265,6 +265,16 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 			return e;
 		memcpy(st.file_guest, x.guest, sizeof(st.file_guest));
 		memcpy(st.file_host, x.host, sizeof(st.file_host));
+		if (dirfd != AT_FDCWD && st.name[0] != '/') {
+			/* the kernel names a dirfd-relative program /dev/fd/N/NAME (AT_EXECFN, #!)
+			 */
+			char rel[PATH_MAX];
+
+			memcpy(rel, st.name, sizeof(rel));
+			if (snprintf(st.name, sizeof(st.name), "/dev/fd/%d/%s", dirfd, rel) >=
+			    (int)sizeof(st.name))
+				return -ENAMETOOLONG;
+		}
 	}
 	free(t->pending_execfn);
 	t->pending_execfn = xstrdup(st.name);

@@ -40,10 +40,19 @@ int path_guest_cwd(struct tracer *tr, struct tracee *t, char *ret, size_t size)
 
 	(void)snprintf(link, sizeof(link), "/proc/%d/cwd", t->pid);
 	r = read_link(link, host, sizeof(host));
+	if (r == -ENAMETOOLONG)
+		return longpath_guest_dir(&tr->binds, link, ret, size);
 	if (r < 0)
 		return r;
 	if (host[0] != '/')
-		return -ENOENT; /* "(unreachable)" or " (deleted)" forms */
+		return -ENOENT; /* "(unreachable)" */
+	if (str_has_suffix(host, " (deleted)")) {
+		struct stat st;
+
+		/* the kernel's getcwd fails for a removed directory; a name can end so too */
+		if (stat(link, &st) == 0 && st.st_nlink == 0)
+			return -ENOENT;
+	}
 	return path_to_guest(tr, host, ret, size);
 }
 
@@ -63,14 +72,25 @@ static pid_t parse_pid(const char **p)
 	return (pid_t)v;
 }
 
-/* The guest text of a magic link of process pid (thread tid), by name after the pid. */
+/* What a magic link's text is. */
+enum magic_kind {
+	MAGIC_GUEST,   /* a guest path */
+	MAGIC_TEXT,    /* no path: pipe:[12], socket:[3], anon_inode:[eventfd] */
+	MAGIC_OUTSIDE, /* a host path outside every bind: shown as is, never walked */
+};
+
+/*
+ * The text of magic link `what` (exe, cwd, root, fd/N) of process pid (thread tid), and its
+ * kind. Returns 1, 0 when what is no such link, or -errno.
+ */
 static int magic_link(struct tracer *tr, pid_t pid, pid_t tid, const char *what, char *ret,
-		      size_t size)
+		      size_t size, enum magic_kind *kind)
 {
 	char link[64], host[PATH_MAX];
 	struct tracee *owner;
 	int r;
 
+	*kind = MAGIC_GUEST;
 	if (strcmp(what, "root") == 0) {
 		if (size < 2)
 			return -ENAMETOOLONG;
@@ -93,45 +113,36 @@ static int magic_link(struct tracer *tr, pid_t pid, pid_t tid, const char *what,
 	else
 		(void)snprintf(link, sizeof(link), "/proc/%d/%s", pid, what);
 	r = read_link(link, host, sizeof(host));
+	if (r == -ENAMETOOLONG && strcmp(what, "exe") != 0) {
+		/* a directory deeper than readlink shows: walk up to find its guest path */
+		r = longpath_guest_dir(&tr->binds, link, ret, size);
+		return r < 0 ? r : 1;
+	}
 	if (r < 0)
 		return r;
-	if (host[0] != '/') {
-		/* pipe:[12], socket:[3], anon_inode:[eventfd]: no path, shown as is */
-		if (strlen(host) >= size)
-			return -ENAMETOOLONG;
-		memcpy(ret, host, strlen(host) + 1);
+	if (host[0] == '/' && path_to_guest(tr, host, ret, size) == 0)
 		return 1;
-	}
-	r = path_to_guest(tr, host, ret, size);
-	if (r < 0)
-		return -EACCES; /* a host place outside the guest's view */
+	*kind = host[0] == '/' ? MAGIC_OUTSIDE : MAGIC_TEXT;
+	if (strlen(host) >= size)
+		return -ENAMETOOLONG;
+	memcpy(ret, host, strlen(host) + 1);
 	return 1;
 }
 
-int path_proc_link(struct tracer *tr, struct tracee *t, const char *guest, char *ret, size_t size)
+/* Split "/proc/PID[/task/TID]/WHAT"; returns 1 when guest has that shape. */
+static int parse_proc(const char *guest, pid_t *pid, pid_t *tid, const char **what)
 {
-	const char *p;
-	pid_t pid, tid = 0;
+	const char *p = guest + strlen("/proc/");
 
-	if (!str_has_prefix(guest, "/proc/"))
-		return 0;
-	p = guest + strlen("/proc/");
-	if (strcmp(p, "self") == 0) {
-		(void)snprintf(ret, size, "%d", tracee_tgid(t));
-		return 1;
-	}
-	if (strcmp(p, "thread-self") == 0) {
-		(void)snprintf(ret, size, "%d/task/%d", tracee_tgid(t), t->pid);
-		return 1;
-	}
-	pid = parse_pid(&p);
-	if (!pid || *p != '/')
+	*tid = 0;
+	*pid = parse_pid(&p);
+	if (!*pid || *p != '/')
 		return 0;
 	p++;
 	if (str_has_prefix(p, "task/")) {
 		p += strlen("task/");
-		tid = parse_pid(&p);
-		if (!tid || *p != '/')
+		*tid = parse_pid(&p);
+		if (!*tid || *p != '/')
 			return 0;
 		p++;
 	}
@@ -139,32 +150,81 @@ int path_proc_link(struct tracer *tr, struct tracee *t, const char *guest, char 
 		return 0;
 	if (str_has_prefix(p, "fd/") && (strchr(p + 3, '/') || !p[3]))
 		return 0;
-	return magic_link(tr, pid, tid, p, ret, size);
+	*what = p;
+	return 1;
+}
+
+int path_proc_link(struct tracer *tr, struct tracee *t, const char *guest, char *ret, size_t size)
+{
+	enum magic_kind kind;
+	const char *what;
+	pid_t pid, tid;
+
+	if (!str_has_prefix(guest, "/proc/"))
+		return 0;
+	if (strcmp(guest + 6, "self") == 0) {
+		(void)snprintf(ret, size, "%d", tracee_tgid(t));
+		return 1;
+	}
+	if (strcmp(guest + 6, "thread-self") == 0) {
+		(void)snprintf(ret, size, "%d/task/%d", tracee_tgid(t), t->pid);
+		return 1;
+	}
+	if (!parse_proc(guest, &pid, &tid, &what))
+		return 0;
+	return magic_link(tr, pid, tid, what, ret, size, &kind);
 }
 
 static int lookup(void *ctx, const char *guest, struct canon_node *ret)
 {
 	struct lookup_ctx *c = ctx;
-	char host[PATH_MAX];
+	enum magic_kind kind;
+	char host[PATH_MAX * 2];
+	const char *rel;
+	int dirfd;
+	const char *what;
 	struct stat st;
+	pid_t pid, tid;
 	int r;
 
 	if (str_has_prefix(guest, "/proc/")) {
-		r = path_proc_link(c->tr, c->t, guest, ret->target, sizeof(ret->target));
-		if (r < 0)
-			return r;
-		if (r > 0) {
-			ret->type = ret->target[0] == '/' || str_has_prefix(guest + 6, "self") ||
-					    str_has_prefix(guest + 6, "thread-self")
-					? CANON_LINK
-					: CANON_OPAQUE;
+		if (strcmp(guest + 6, "self") == 0 || strcmp(guest + 6, "thread-self") == 0) {
+			ret->type = CANON_LINK; /* relative to /proc: our tracee, not the tracer */
+			return path_proc_link(c->tr, c->t, guest, ret->target,
+					      sizeof(ret->target)) < 0
+				   ? -ENOENT
+				   : 0;
+		}
+		if (parse_proc(guest, &pid, &tid, &what) &&
+		    (r = magic_link(c->tr, pid, tid, what, ret->target, sizeof(ret->target),
+				    &kind)) != 0) {
+			if (r < 0)
+				return r;
+			if (str_has_prefix(what, "fd/")) {
+				/*
+				 * As the last component the kernel opens the fd's object itself
+				 * (/dev/stdout, /dev/fd/3, pipes); walked through, it is the guest
+				 * directory, or nothing the guest may enter.
+				 */
+				ret->type = CANON_MAGIC;
+				ret->err = kind == MAGIC_TEXT ? -ENOTDIR : -EACCES;
+				if (kind != MAGIC_GUEST)
+					ret->target[0] = '\0';
+				return 0;
+			}
+			if (kind == MAGIC_OUTSIDE)
+				return -EACCES; /* a cwd outside the guest's view */
+			ret->type = kind == MAGIC_GUEST ? CANON_LINK : CANON_OPAQUE;
 			return 0;
 		}
 	}
 	r = binds_to_host(&c->tr->binds, guest, host, sizeof(host));
 	if (r < 0)
 		return r;
-	if (lstat(host, &st) < 0) {
+	r = longpath_at(host, &dirfd, &rel);
+	if (r < 0)
+		return r;
+	if (fstatat(dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT && binds_is_ancestor(&c->tr->binds, guest)) {
 			ret->type = CANON_DIR; /* leads to a bind whose mount point is virtual */
 			return 0;
@@ -176,8 +236,16 @@ static int lookup(void *ctx, const char *guest, struct canon_node *ret)
 		return -errno;
 	}
 	if (S_ISLNK(st.st_mode)) {
+		ssize_t n;
+
 		ret->type = CANON_LINK;
-		return read_link(host, ret->target, sizeof(ret->target));
+		n = readlinkat(dirfd, rel, ret->target, sizeof(ret->target));
+		if (n < 0)
+			return -errno;
+		if ((size_t)n >= sizeof(ret->target))
+			return -ENAMETOOLONG;
+		ret->target[n] = '\0';
+		return 0;
 	}
 	ret->type = S_ISDIR(st.st_mode) ? CANON_DIR : CANON_OTHER;
 	return 0;
@@ -195,6 +263,8 @@ static int fd_guest_dir(struct tracer *tr, struct tracee *t, int fd, char *ret, 
 	r = read_link(link, host, sizeof(host));
 	if (r == -ENOENT)
 		return -EBADF;
+	if (r == -ENAMETOOLONG)
+		return longpath_guest_dir(&tr->binds, link, ret, size);
 	if (r < 0)
 		return r;
 	if (host[0] != '/')
@@ -239,5 +309,13 @@ int path_translate(struct tracer *tr, struct tracee *t, int dirfd, const char *p
 	if (r < 0)
 		return r;
 	ret->bind = r;
+	if (strlen(ret->host) >= PATH_MAX) {
+		char tmp[PATH_MAX];
+		int e = longpath_for_tracee(tr->tracer_pid, ret->host, tmp, sizeof(tmp));
+
+		if (e < 0)
+			return e;
+		memcpy(ret->host, tmp, strlen(tmp) + 1);
+	}
 	return 0;
 }

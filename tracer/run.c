@@ -223,5 +223,6 @@ out:
 	binds_release(&tr.binds);
 	for (size_t i = 0; i < ARRAY_SIZE(tr.qemu_paths); i++)
 		free(tr.qemu_paths[i]);
+	longpath_release();
 	return r;
 }

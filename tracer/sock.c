@@ -13,6 +13,76 @@
 
 #define SUN_OFF offsetof(struct sockaddr_un, sun_path)
 
+/* host socket name -> the name the guest bound it with (a small ring: names are few) */
+static struct {
+	char *host, *guest;
+} names[64];
+static unsigned next_name;
+
+static void sock_name_remember(struct tracer *tr, const char *host, const char *guest)
+{
+	unsigned i = next_name++ % ARRAY_SIZE(names);
+
+	(void)tr;
+	free(names[i].host);
+	free(names[i].guest);
+	names[i].host = xstrdup(host);
+	names[i].guest = xstrdup(guest);
+}
+
+static bool sock_name_lookup(struct tracer *tr, const char *host, char *ret, size_t size)
+{
+	(void)tr;
+	for (unsigned i = 0; i < ARRAY_SIZE(names); i++) {
+		if (names[i].host && strcmp(names[i].host, host) == 0 &&
+		    strlen(names[i].guest) < size) {
+			memcpy(ret, names[i].guest, strlen(names[i].guest) + 1);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * host as a path relative to the tracee's real cwd ("../x/s"), if that is shorter than size:
+ * the kernel keeps a sockaddr_un name to 107 bytes, and the rootfs prefix may not fit.
+ */
+static int relative_to_cwd(struct tracee *t, const char *host, char *ret, size_t size)
+{
+	char link[32], cwd[PATH_MAX];
+	size_t common = 0, i, ups = 0, len = 0;
+	ssize_t n;
+
+	(void)snprintf(link, sizeof(link), "/proc/%d/cwd", t->pid);
+	n = readlink(link, cwd, sizeof(cwd) - 1);
+	if (n <= 0)
+		return -ENOENT;
+	cwd[n] = '\0';
+	if (strcmp(cwd, "/") == 0)
+		cwd[0] = '\0';
+	/* the longest common directory prefix */
+	for (i = 0; cwd[i] && cwd[i] == host[i]; i++) {
+		if (cwd[i] == '/')
+			common = i;
+	}
+	if (cwd[i] == '\0' && (host[i] == '/' || host[i] == '\0'))
+		common = i;
+	for (i = common; cwd[i]; i++)
+		ups += cwd[i] == '/';
+	for (i = 0; i < ups; i++) {
+		if (len + 3 >= size)
+			return -ENAMETOOLONG;
+		memcpy(ret + len, "../", 3);
+		len += 3;
+	}
+	if (host[common] == '/')
+		common++;
+	if (len + strlen(host + common) + 1 > size)
+		return -ENAMETOOLONG;
+	memcpy(ret + len, host + common, strlen(host + common) + 1);
+	return 0;
+}
+
 /*
  * Read a sockaddr of len bytes at addr; if it is a filesystem AF_UNIX name, translate it and
  * put the host version in scratch. Returns 1 with *ret_addr and *ret_len set, 0 when nothing is to
@@ -36,14 +106,38 @@ static int addr_in(struct tracer *tr, struct tracee *t, struct scratch *s, uint6
 	plen = strnlen(sun.sun_path, len - SUN_OFF);
 	memcpy(path, sun.sun_path, plen);
 	path[plen] = '\0';
+	/* A plain relative name stays as the guest wrote it: the kernel keeps that text as the
+	 * socket's name and resolves it in the (real) cwd. */
+	if (enter_passthrough(tr, t, AT_FDCWD, path, !creates, creates))
+		return 0;
 	e = path_translate(tr, t, AT_FDCWD, path, !creates, &x);
 	if (e < 0)
 		return e;
 	if (creates && tr->binds.v[x.bind].readonly)
 		return -EROFS;
+	if (strlen(x.host) >= sizeof(sun.sun_path) &&
+	    relative_to_cwd(t, x.host, x.guest, sizeof(sun.sun_path)) == 0)
+		memcpy(x.host, x.guest, strlen(x.guest) + 1);
+	if (strlen(x.host) >= sizeof(sun.sun_path)) {
+		/* The host name does not fit a sockaddr_un: reach it through a directory fd. */
+		char *slash = strrchr(x.host, '/');
+		int dfd;
+
+		if (!slash || slash == x.host)
+			return -ENAMETOOLONG;
+		*slash = '\0';
+		dfd = longpath_dirfd(x.host);
+		if (dfd < 0)
+			return dfd;
+		if (snprintf(x.guest, sizeof(x.guest), "/proc/%d/fd/%d/%s", tr->tracer_pid, dfd,
+			     slash + 1) >= (int)sizeof(sun.sun_path))
+			return -ENAMETOOLONG;
+		memcpy(x.host, x.guest, strlen(x.guest) + 1);
+	}
 	TRACE(tr, 1, "%d unix socket \"%s\" -> \"%s\"", t->pid, path, x.host);
-	if (strlen(x.host) >= sizeof(sun.sun_path))
-		return -ENAMETOOLONG; /* the host name does not fit a sockaddr_un */
+	/* The kernel keeps the name bound as the socket's address: show the guest its own. */
+	if (creates)
+		sock_name_remember(tr, x.host, path);
 	memset(sun.sun_path, 0, sizeof(sun.sun_path));
 	memcpy(sun.sun_path, x.host, strlen(x.host));
 	*ret_len = SUN_OFF + strlen(x.host) + 1;
@@ -178,8 +272,10 @@ static void addr_out(struct tracer *tr, struct tracee *t, uint64_t addr, uint64_
 	plen = strnlen(sun.sun_path, n - SUN_OFF);
 	memcpy(host, sun.sun_path, plen);
 	host[plen] = '\0';
-	if (path_to_guest(tr, host, guest, sizeof(guest)) < 0 ||
-	    strlen(guest) >= sizeof(sun.sun_path))
+	if (!sock_name_lookup(tr, host, guest, sizeof(guest)) &&
+	    path_to_guest(tr, host, guest, sizeof(guest)) < 0)
+		return;
+	if (strlen(guest) >= sizeof(sun.sun_path))
 		return;
 	memset(sun.sun_path, 0, sizeof(sun.sun_path));
 	memcpy(sun.sun_path, guest, strlen(guest));
@@ -204,5 +300,14 @@ void sock_exit(struct tracer *tr, struct tracee *t, const struct sysregs *r)
 		addr_out(tr, t, a[4], a[5], t->exit_cap);
 	} else {
 		addr_out(tr, t, a[1], a[2], t->exit_cap); /* accept(4), getsockname, getpeername */
+	}
+}
+
+void sock_names_release(void)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(names); i++) {
+		free(names[i].host);
+		free(names[i].guest);
+		names[i].host = names[i].guest = NULL;
 	}
 }

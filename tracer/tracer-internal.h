@@ -31,11 +31,14 @@ enum canon_type {
 	CANON_LINK,   /* target in ->target */
 	CANON_OTHER,  /* regular file, device, socket, fifo */
 	CANON_OPAQUE, /* a kernel object behind a /proc magic link (pipe:[1]): stop here */
+	CANON_MAGIC,  /* /proc/PID/fd/N: kept as is when last; else followed to ->target, or
+		       * ->err when the target is empty */
 };
 
 struct canon_node {
 	enum canon_type type;
 	char target[PATH_MAX]; /* CANON_LINK: the link's text, as a guest path */
+	int err;	       /* CANON_MAGIC with no target: the error for walking through it */
 };
 
 /*
@@ -278,9 +281,9 @@ uint64_t scratch_put(struct scratch *s, const void *data, size_t len, int *err);
 
 /* A translated path argument. */
 struct xlat {
-	char guest[PATH_MAX]; /* canonical guest path */
-	char host[PATH_MAX];  /* what the kernel is given */
-	int bind;	      /* index in the bind table */
+	char guest[PATH_MAX];	 /* canonical guest path */
+	char host[PATH_MAX * 2]; /* the host path (may exceed PATH_MAX, see longpath.c) */
+	int bind;		 /* index in the bind table */
 };
 
 /*
@@ -319,6 +322,12 @@ enum resume {
 enum resume enter_syscall(struct tracer *tr, struct tracee *t, const struct sysregs *r);
 /* Handle the exit stop requested by enter_syscall. */
 void exit_syscall(struct tracer *tr, struct tracee *t, const struct sysregs *r);
+/*
+ * true when a single name relative to dirfd (or the cwd) may go to the kernel untouched: it
+ * is not "..", not a bind's mount point, and not a symlink being followed.
+ */
+bool enter_passthrough(struct tracer *tr, struct tracee *t, int dirfd, const char *path,
+		       bool follow, bool write);
 /* Make the syscall fail with -err (or return err >= 0) without running it. */
 void enter_fail(struct tracer *tr, struct tracee *t, long err);
 
@@ -355,3 +364,22 @@ int loop_run(struct tracer *tr);
 enum resume sock_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 		       const struct sc_def *def);
 void sock_exit(struct tracer *tr, struct tracee *t, const struct sysregs *r);
+void sock_names_release(void);
+
+/* ---- longpath.c: host paths beyond PATH_MAX ------------------------------------------------ */
+
+/*
+ * Split host into a directory fd the tracer holds and a relative rest when it is PATH_MAX or
+ * longer (else AT_FDCWD and host itself). The fd is cached; do not close it.
+ */
+int longpath_at(const char *host, int *ret_dirfd, const char **ret_rel);
+/* The string a tracee can use for host: itself, or "/proc/<tracer>/fd/<N>/<rest>". */
+int longpath_for_tracee(pid_t tracer, const char *host, char *ret, size_t size);
+/*
+ * The guest path of the directory behind magic link `link` (/proc/PID/cwd, /proc/PID/fd/N),
+ * found by walking up with ".." (for paths too long for readlink).
+ */
+int longpath_guest_dir(const struct bind_table *t, const char *link, char *ret, size_t size);
+void longpath_release(void);
+/* An O_PATH fd the tracer holds (cached, do not close) for host directory dir. */
+int longpath_dirfd(const char *dir);

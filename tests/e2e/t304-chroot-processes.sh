@@ -3,8 +3,12 @@
 # with qrun, threads and every way of making a process, and job control on a terminal.
 . "$(dirname "$0")/lib.sh"
 
-fixture bb busybox amd64
-fixture hp helper amd64
+fixture fbb busybox amd64
+fixture fhp helper amd64
+# private copies: the tests write into them
+cp -a "$fbb" "$T/bb" && cp -a "$fhp" "$T/hp"
+bb=$T/bb
+hp=$T/hp
 
 for mode in "" --no-seccomp; do
 	m=${mode:+ [$mode]}

@@ -36,6 +36,14 @@ static void test_str_has_prefix(void **state)
 	assert_false(str_has_prefix("/pr", "/proc"));
 }
 
+static void test_str_has_suffix(void **state)
+{
+	(void)state;
+	assert_true(str_has_suffix("/x (deleted)", " (deleted)"));
+	assert_true(str_has_suffix("x", ""));
+	assert_false(str_has_suffix("d)", " (deleted)"));
+}
+
 static void test_read_file_at__reads_whole_file(void **state)
 {
 	_cleanup_free_ char *buf = NULL;
@@ -80,6 +88,7 @@ int main(void)
 		QTEST(test_parse_int__accepts_in_range),
 		QTEST(test_parse_int__rejects_garbage_and_range),
 		QTEST(test_str_has_prefix),
+		QTEST(test_str_has_suffix),
 		QTEST(test_read_file_at__reads_whole_file),
 		QTEST(test_read_file_at__limits_and_errors),
 		QTEST(test_write_all__writes_everything),

@@ -57,6 +57,7 @@ run_script() {
 	if [ "$as" = user ]; then
 		runuser -u "$test_user" -- env QRUN_TEST_AS=user HOME="$user_home" \
 			PATH="$PATH" QRUN="$QRUN" QRUN_FIXTURES="$QRUN_FIXTURES" QRUN_TOOLS="$QRUN_TOOLS" \
+			QRUN_BUILD="${QRUN_BUILD:-}" \
 			QRUN_GUEST="$QRUN_GUEST" QRUN_SRC="$QRUN_SRC" TMPDIR=/tmp \
 			QRUN_TESTS_MUST_WORK="${QRUN_TESTS_MUST_WORK:-0}" \
 			bash "$script" >"$out" 2>&1 </dev/null

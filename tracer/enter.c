@@ -179,6 +179,25 @@ static int translate_arg(struct tracer *tr, struct tracee *t, const struct sysre
 	return 1;
 }
 
+/*
+ * Hand the kernel translated path argument k: a copy of the host path in scratch memory,
+ * remembered for restart detection. Returns 0, or -errno after failing the syscall.
+ */
+static int apply(struct tracer *tr, struct tracee *t, const struct sc_def *def, int k,
+		 struct scratch *s, const char *orig, uint64_t ptr, const struct xlat *x)
+{
+	TRACE(tr, 1, "%d %s(\"%s\") -> \"%s\"", t->pid, def->name, orig, x->host);
+	if (strcmp(orig, x->host) == 0)
+		return 0; /* /dev/null, /proc/...: nothing to rewrite */
+	if (put_string(t, s, def->p[k].path, x->host) < 0) {
+		enter_fail(tr, t, -ENAMETOOLONG);
+		return -ENAMETOOLONG;
+	}
+	t->last_orig[k] = ptr;
+	t->last_new[k] = s->top;
+	return 0;
+}
+
 static void path_args(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 		      const struct sc_def *def)
 {
@@ -220,17 +239,8 @@ static void path_args(struct tracer *tr, struct tracee *t, const struct sysregs 
 	t->last_nr = r->nr;
 	for (int k = 0; k < 2; k++) {
 		t->last_new[k] = 0;
-		if (done[k] <= 0)
-			continue;
-		TRACE(tr, 1, "%d %s(\"%s\") -> \"%s\"", t->pid, def->name, orig[k], x[k].host);
-		if (strcmp(orig[k], x[k].host) == 0)
-			continue; /* /dev/null, /proc/...: nothing to rewrite */
-		if (put_string(t, &s, def->p[k].path, x[k].host) < 0) {
-			enter_fail(tr, t, -ENAMETOOLONG);
+		if (done[k] > 0 && apply(tr, t, def, k, &s, orig[k], ptr[k], &x[k]) < 0)
 			return;
-		}
-		t->last_orig[k] = ptr[k];
-		t->last_new[k] = s.top;
 	}
 }
 
@@ -277,7 +287,13 @@ static void do_readlink(struct tracer *tr, struct tracee *t, const struct sysreg
 	}
 	e = path_proc_link(tr, t, x.guest, text, sizeof(text));
 	if (e == 0) {
-		path_args(tr, t, r, def); /* an ordinary link: its text is already the guest's */
+		/* an ordinary link: the kernel reads it, and its text is already the guest's */
+		struct scratch s;
+
+		scratch_init(&s, t->pid, r->sp);
+		t->last_nr = r->nr;
+		t->last_new[0] = t->last_new[1] = 0;
+		(void)apply(tr, t, def, 0, &s, orig, ptr, &x);
 		return;
 	}
 	if (e < 0) {

@@ -391,6 +391,20 @@ enum resume enter_syscall(struct tracer *tr, struct tracee *t, const struct sysr
 	def = sc_lookup(r->nr);
 	if (!def)
 		return RESUME_CONT;
+	switch (r->nr) {
+	case SYS_rename:
+	case SYS_renameat:
+	case SYS_renameat2:
+	case SYS_rmdir:
+	case SYS_unlink:
+	case SYS_unlinkat:
+	case SYS_symlink:
+	case SYS_symlinkat:
+		path_cache_flush(); /* a directory may become something else */
+		break;
+	default:
+		break;
+	}
 	switch ((enum sc_kind)def->kind) {
 	case SC_PATH:
 		path_args(tr, t, r, def);

@@ -284,6 +284,62 @@ static int fd_guest_dir(struct tracer *tr, struct tracee *t, int fd, char *ret, 
 	return path_to_guest(tr, host, ret, size) < 0 ? -EACCES : 0;
 }
 
+/*
+ * A cache of guest directories known to be reached without any symlink: for a clean absolute
+ * path whose directory is cached, only the last component is left to look at (and nothing at
+ * all when it is not followed). Anything that can turn a directory into something else
+ * (rename, rmdir, unlink, symlink, by any tracee) empties it: path_cache_flush().
+ */
+#define DIRCACHE 4096
+static char *dircache[DIRCACHE];
+
+static size_t dir_hash(const char *s, size_t len)
+{
+	size_t h = 5381;
+
+	for (size_t i = 0; i < len; i++)
+		h = h * 33 + (unsigned char)s[i];
+	return h % DIRCACHE;
+}
+
+static bool dir_cached(const char *dir, size_t len)
+{
+	const char *e = dircache[dir_hash(dir, len)];
+
+	return e && strlen(e) == len && memcmp(e, dir, len) == 0;
+}
+
+static void dir_remember(const char *dir, size_t len)
+{
+	size_t h = dir_hash(dir, len);
+
+	free(dircache[h]);
+	dircache[h] = xstrndup(dir, len);
+}
+
+void path_cache_flush(void)
+{
+	for (size_t i = 0; i < DIRCACHE; i++) {
+		free(dircache[i]);
+		dircache[i] = NULL;
+	}
+}
+
+/* absolute, no "//", no "." or ".." component, no trailing '/', not under /proc */
+static bool clean_path(const char *p)
+{
+	if (p[0] != '/' || p[1] == '\0' || str_has_prefix(p, "/proc/") || strcmp(p, "/proc") == 0)
+		return false;
+	for (const char *c = p; *c; c++) {
+		if (c[0] == '/' && (c[1] == '/' || c[1] == '\0'))
+			return false;
+		if (c[0] == '/' && c[1] == '.' &&
+		    (c[2] == '/' || c[2] == '\0' || (c[2] == '.' && (c[3] == '/' || c[3] == '\0'))))
+			return false;
+	}
+	return true;
+}
+
 int path_translate(struct tracer *tr, struct tracee *t, int dirfd, const char *path, bool follow,
 		   struct xlat *ret)
 {
@@ -302,9 +358,23 @@ int path_translate(struct tracer *tr, struct tracee *t, int dirfd, const char *p
 		if (r < 0)
 			return r;
 	}
+	if (clean_path(path)) {
+		size_t dlen = (size_t)(strrchr(path, '/') - path);
+		struct canon_node node;
+
+		if (dlen > 0 && dir_cached(path, dlen) && strlen(path) < sizeof(ret->guest) &&
+		    (!follow || (lookup(&ctx, path, &node) == 0 && node.type != CANON_LINK &&
+				 node.type != CANON_MAGIC))) {
+			memcpy(ret->guest, path, strlen(path) + 1);
+			goto mapped;
+		}
+	}
 	r = canon_resolve(base, path, follow ? CANON_FOLLOW : 0, lookup, &ctx, ret->guest);
 	if (r < 0)
 		return r;
+	if (clean_path(path) && strcmp(path, ret->guest) == 0 && strrchr(path, '/') != path)
+		dir_remember(path, (size_t)(strrchr(path, '/') - path)); /* no link on the way */
+mapped:
 	r = binds_to_host(&tr->binds, ret->guest, ret->host, sizeof(ret->host));
 	if (r < 0)
 		return r;

@@ -224,5 +224,6 @@ out:
 	for (size_t i = 0; i < ARRAY_SIZE(tr.qemu_paths); i++)
 		free(tr.qemu_paths[i]);
 	longpath_release();
+	path_cache_flush();
 	return r;
 }

@@ -294,6 +294,9 @@ struct xlat {
 int path_translate(struct tracer *tr, struct tracee *t, int dirfd, const char *path, bool follow,
 		   struct xlat *ret);
 
+/* Forget cached symlink-free directories (after anything that may change the tree). */
+void path_cache_flush(void);
+
 /* The guest path of the tracee's cwd (from the real kernel cwd). */
 int path_guest_cwd(struct tracer *tr, struct tracee *t, char *ret, size_t size);
 

@@ -50,6 +50,17 @@ for mode in "" --no-seccomp; do
 	wait $bg
 done
 
+# qrun caches directories it found free of symlinks; replacing one with a symlink (to the
+# guest's /etc here) must be seen at once, never resolved by the host kernel as a host path.
+fixture fbb busybox amd64
+cp -a "$fbb" "$T/bb"
+for mode in "" --no-seccomp; do
+	is "a directory replaced by a symlink is followed in the guest${mode:+ [$mode]}" \
+		"$("$QRUN" chroot $mode "$T/bb" /bin/sh -c 'mkdir -p /t/d && touch /t/d/hostname &&
+			ls /t/d/hostname >/dev/null && rm -r /t/d && ln -s /etc /t/d &&
+			cat /t/d/hostname; rm -r /t')" "$(cat "$T/bb/etc/hostname")"
+done
+
 # What qrun answers itself, seen from a dynamic program in `qrun chroot /`.
 py='import ctypes, os
 libc = ctypes.CDLL(None, use_errno=True)

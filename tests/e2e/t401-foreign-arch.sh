@@ -12,7 +12,9 @@ script='set -e
 uname -m
 echo one two three | tr " " "\n" | sort -r | head -2
 printf "#!/bin/sh\necho script \$0 \$1\n" > /tmp/s.sh; chmod +x /tmp/s.sh; /tmp/s.sh arg
-sh -c "sh -c \"sh -c uname\"" 
+sh -c "sh -c \"sh -c uname\""
+echo a b c | xargs -n1 echo x
+find /etc -name group -exec wc -l {} \;
 readlink /proc/self/exe
 find /etc -type f | sort
 ls -l /bin/sh /bin/ls | awk "{print \$1, \$2, \$3, \$4, \$9, \$10, \$11}"

@@ -589,7 +589,8 @@ static char *tree(const char *dir)
 	char *s, *o;
 
 	walk(dir, "", &l);
-	qsort(l.v, l.n, sizeof(*l.v), cmp_str);
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_str);
 	for (size_t i = 0; i < l.n; i++)
 		len += strlen(l.v[i]) + 1;
 	s = o = xmalloc(len);

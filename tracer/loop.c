@@ -126,6 +126,11 @@ static void dispatch(struct tracer *tr, pid_t pid, int status)
 	}
 	if (!WIFSTOPPED(status))
 		return;
+	if (tr->first_exited) {
+		/* a child forked just before the end, not yet known when the rest was killed */
+		(void)kill(pid, SIGKILL);
+		return;
+	}
 	t = tracee_get(tr, pid);
 	if (!t)
 		t = tracee_new(tr, pid); /* a new child whose parent's event is still to come */

@@ -45,6 +45,13 @@ exited 0"
 	sleep 0.3
 	unlike "background processes die with the first one$m" \
 		"$(ps -eo args | grep -F 'sleep 300' | grep -v grep)" 'sleep 300'
+	# ... also children forked just before the end, maybe not yet seen by the tracer
+	for _ in 1 2 3; do
+		q "$bb" /bin/sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do sleep 304 & done; exit 0'
+	done
+	sleep 0.3
+	unlike "children forked just before the first process exits die too$m" \
+		"$(ps -eo args | grep -F 'sleep 304' | grep -v grep)" 'sleep 304'
 
 	# Signals sent to qrun reach the first process.
 	for sig in INT TERM HUP QUIT; do

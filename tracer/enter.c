@@ -68,6 +68,13 @@ static int put_string(struct tracee *t, struct scratch *s, int i, const char *st
 	return regs_set_arg(t->pid, i, addr);
 }
 
+/* unlink, rmdir, rename: calls that take a name away from where it was */
+static bool removes_name(long nr)
+{
+	return nr == SYS_unlink || nr == SYS_unlinkat || nr == SYS_rmdir || nr == SYS_rename ||
+	       nr == SYS_renameat || nr == SYS_renameat2;
+}
+
 /* true when the tracee's fd refers to a file in a read-only bind */
 static bool fd_readonly(struct tracer *tr, struct tracee *t, int fd)
 {
@@ -218,8 +225,7 @@ static void path_args(struct tracer *tr, struct tracee *t, const struct sysregs 
 		}
 	}
 	/* A bind's mount point cannot be removed or renamed, as with a real mount. */
-	if (r->nr == SYS_unlink || r->nr == SYS_unlinkat || r->nr == SYS_rmdir ||
-	    r->nr == SYS_rename || r->nr == SYS_renameat || r->nr == SYS_renameat2) {
+	if (removes_name(r->nr)) {
 		for (int k = 0; k < 2; k++) {
 			if (done[k] > 0 && x[k].bind > 0 &&
 			    strcmp(x[k].guest, tr->binds.v[x[k].bind].guest) == 0) {
@@ -391,20 +397,8 @@ enum resume enter_syscall(struct tracer *tr, struct tracee *t, const struct sysr
 	def = sc_lookup(r->nr);
 	if (!def)
 		return RESUME_CONT;
-	switch (r->nr) {
-	case SYS_rename:
-	case SYS_renameat:
-	case SYS_renameat2:
-	case SYS_rmdir:
-	case SYS_unlink:
-	case SYS_unlinkat:
-	case SYS_symlink:
-	case SYS_symlinkat:
+	if (removes_name(r->nr) || r->nr == SYS_symlink || r->nr == SYS_symlinkat)
 		path_cache_flush(); /* a directory may become something else */
-		break;
-	default:
-		break;
-	}
 	switch ((enum sc_kind)def->kind) {
 	case SC_PATH:
 		path_args(tr, t, r, def);

@@ -149,7 +149,7 @@ static int start(struct tracer *tr, const char *host_cwd, int *ret_status_fd, st
 				"(run 'qrun info' to see why and what to change)",
 				strerror(-e));
 	}
-	tracee_new(tr, pid)->attached = true;
+	(void)tracee_new(tr, pid);
 	if (write(go[1], "g", 1) != 1 || read(st[0], &byte, 1) != 1) {
 		(void)close(go[1]);
 		(void)close(st[0]);

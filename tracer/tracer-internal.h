@@ -181,7 +181,6 @@ struct tracee {
 	pid_t tgid;	     /* thread group id; 0 until known (tracee_tgid) */
 	struct tracee *next; /* hash chain */
 
-	bool attached;	 /* we have seen its first stop */
 	bool wait_exit;	 /* resumed with PTRACE_SYSCALL for this syscall's exit stop */
 	bool in_syscall; /* full-tracing mode: between enter and exit stops */
 	bool skip_ret;	 /* full-tracing mode: force ret_value at the exit stop */

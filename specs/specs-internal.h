@@ -1,0 +1,135 @@
+#pragma once
+/*
+ * specs internals: a read-only JSON tree (json.c, the only yajl user), a reading context that
+ * turns shape errors into "doc: 'path': message" (json-read.c), and the descriptor / platform
+ * JSON mapping shared by index.c and manifest.c (descriptor.c).
+ *
+ * Nothing here leaks a yajl type, so swapping the JSON library stays a one-file change.
+ */
+
+#include "specs/specs.h"
+
+/* Documents larger than this, or nested deeper, are rejected before parsing. */
+#define SPEC_JSON_MAX_SIZE  ((size_t)4 << 20)
+#define SPEC_JSON_MAX_DEPTH 64
+
+/* ---- parsed tree (json.c) ----------------------------------------------------------------- */
+
+enum jtype {
+	JT_ABSENT, /* a NULL node: the member or item does not exist */
+	JT_NULL,
+	JT_BOOL,
+	JT_NUMBER,
+	JT_STRING,
+	JT_ARRAY,
+	JT_OBJECT,
+};
+
+/* A value inside a parsed document; borrowed from its struct jdoc. */
+struct jnode;
+struct jdoc;
+
+/*
+ * Parse a whole JSON document. Strict: valid UTF-8, no NUL bytes (raw or as \u0000), no
+ * comments, no trailing data, no duplicate object keys, at most SPEC_JSON_MAX_SIZE bytes and
+ * SPEC_JSON_MAX_DEPTH levels. `what` names the document in messages ("manifest").
+ * Returns 0 or -EINVAL.
+ */
+int jdoc_parse(const char *what, const char *buf, size_t len, struct jdoc **ret, struct qerr *err);
+/* Free a document and every node in it; accepts NULL, returns NULL. */
+struct jdoc *jdoc_free(struct jdoc *d);
+DEFINE_CLEANUP(struct jdoc *, jdoc_free)
+#define _cleanup_jdoc_ _cleanup_(jdoc_freep)
+
+const struct jnode *jdoc_root(const struct jdoc *d);
+
+/* The type of n; JT_ABSENT for NULL. */
+enum jtype jnode_type(const struct jnode *n);
+/* The member `key` of an object, or NULL (also when n is not an object). */
+const struct jnode *jnode_member(const struct jnode *n, const char *key);
+/* Number of items of an array or members of an object; 0 for anything else. */
+size_t jnode_len(const struct jnode *n);
+/* Item i of an array (i < jnode_len), or NULL. */
+const struct jnode *jnode_item(const struct jnode *n, size_t i);
+/* Key and value of member i of an object (i < jnode_len), or NULL. */
+const char *jnode_key(const struct jnode *n, size_t i);
+const struct jnode *jnode_value(const struct jnode *n, size_t i);
+/* The string of a string node, or NULL. Borrowed. */
+const char *jnode_string(const struct jnode *n);
+/* An integer written without fraction or exponent that fits int64. */
+bool jnode_int64(const struct jnode *n, int64_t *ret);
+
+/* Emit a parsed value (and everything below it) into a writer, keeping key order. */
+void spec_json_node(struct spec_json *j, const struct jnode *n);
+
+/* ---- reading with messages (json-read.c) --------------------------------------------------- */
+
+/* Where a reader is inside a document, for messages: "manifest" + "layers[1].size". */
+struct jctx {
+	const char *doc;
+	struct qerr *err;
+	size_t len;
+	char path[256];
+};
+
+void jctx_init(struct jctx *c, const char *doc, struct qerr *err);
+/* Append ".key" / "[i]" to the path; returns what jctx_pop needs to undo it. */
+size_t jctx_push_key(struct jctx *c, const char *key);
+size_t jctx_push_index(struct jctx *c, size_t i);
+void jctx_pop(struct jctx *c, size_t saved);
+/*
+ * Replace control characters in err's message with '?', so that a message quoting untrusted
+ * input stays one printable line. Returns err->code (code when err is NULL).
+ */
+int spec_err_clean(struct qerr *err, int code);
+/* Record "doc: 'path': <message>" (or "doc: <message>" at the root); returns -EINVAL. */
+int jctx_fail(struct jctx *c, const char *fmt, ...) _printf_(2, 3);
+
+/*
+ * Getters for member `key` of object obj. An optional member may be absent or null (*ret is
+ * then NULL / unchanged as documented); a required one must be present with the right type.
+ * Heap results belong to the caller and are written only on success. All return 0 or -EINVAL.
+ */
+int jread_string(struct jctx *c, const struct jnode *obj, const char *key, bool required,
+		 char **ret);
+/* A sha256 digest string (required). */
+int jread_digest(struct jctx *c, const struct jnode *obj, const char *key, char **ret);
+/* A required integer in [min, max]. */
+int jread_int(struct jctx *c, const struct jnode *obj, const char *key, int64_t min, int64_t max,
+	      int64_t *ret);
+/* A required non-negative int64. */
+int jread_size(struct jctx *c, const struct jnode *obj, const char *key, int64_t *ret);
+/* An object or array member; *ret is NULL when an optional one is absent or null. */
+int jread_object(struct jctx *c, const struct jnode *obj, const char *key, bool required,
+		 const struct jnode **ret);
+int jread_array(struct jctx *c, const struct jnode *obj, const char *key, bool required,
+		const struct jnode **ret);
+/*
+ * An array of strings as a NULL-terminated heap vector (an empty array gives {NULL}); *ret is
+ * NULL and *ret_n 0 when an optional member is absent or null. ret_n may be NULL.
+ */
+int jread_strv(struct jctx *c, const struct jnode *obj, const char *key, bool required, char ***ret,
+	       size_t *ret_n);
+/* Free a NULL-terminated vector; returns NULL. */
+char **strv_free(char **v);
+/* Free n strings and the array holding them (counted arrays need not end in NULL). */
+void strn_free(char **v, size_t n);
+char **strv_copy(char *const *v);
+/* Equal vectors (both NULL counts as equal). */
+bool strv_equal(char *const *a, char *const *b);
+
+/* ---- descriptors and platforms in JSON (descriptor.c) -------------------------------------- */
+
+/* Read an OCI descriptor object at n (the caller has pushed its path). */
+int spec_descriptor_read(struct jctx *c, const struct jnode *n, struct spec_descriptor *ret);
+/*
+ * Read the array arr (member key of the object being read) of descriptors into a new vector.
+ * On failure *ret_v holds the ones read so far (*ret_n of them), for the caller's release.
+ */
+int spec_descriptors_read(struct jctx *c, const struct jnode *arr, const char *key,
+			  struct spec_descriptor **ret_v, size_t *ret_n);
+/* Write one descriptor: mediaType, digest, size, annotations (sorted), platform. */
+void spec_descriptor_emit(struct spec_json *j, const struct spec_descriptor *d);
+/* Read a platform object {architecture, os, variant?} (values kept as written). */
+int spec_platform_read(struct jctx *c, const struct jnode *n, struct spec_platform *ret);
+void spec_platform_emit(struct spec_json *j, const struct spec_platform *p);

@@ -1,0 +1,255 @@
+#pragma once
+/*
+ * specs: OCI and docker data formats as C structs, image references and platforms.
+ *
+ * Pure code: every parser takes a buffer, every writer returns one; nothing here touches a file.
+ * Parsers validate shape (types, required fields, digest syntax, sizes >= 0) and fail with -EINVAL
+ * and a one-line message naming the document and the field ("manifest: 'layers[2].digest': not
+ * a sha256 digest"); unknown fields are ignored, as the OCI image spec requires. json.c is the
+ * only yajl user; the rest of specs/ goes through specs-internal.h.
+ *
+ * Struct conventions: every char * and array is owned by the struct and freed by its _release()
+ * (which accepts a zeroed or half-filled struct and leaves it zeroed). NULL means "absent".
+ */
+
+#include "common/common.h"
+
+/* ---- media types ---------------------------------------------------------------------- */
+
+#define SPEC_MT_OCI_LAYOUT_VERSION  "1.0.0"
+#define SPEC_MT_OCI_INDEX	    "application/vnd.oci.image.index.v1+json"
+#define SPEC_MT_OCI_MANIFEST	    "application/vnd.oci.image.manifest.v1+json"
+#define SPEC_MT_OCI_CONFIG	    "application/vnd.oci.image.config.v1+json"
+#define SPEC_MT_OCI_LAYER	    "application/vnd.oci.image.layer.v1.tar"
+#define SPEC_MT_OCI_LAYER_GZIP	    "application/vnd.oci.image.layer.v1.tar+gzip"
+#define SPEC_MT_OCI_LAYER_ZSTD	    "application/vnd.oci.image.layer.v1.tar+zstd"
+#define SPEC_MT_DOCKER_LIST	    "application/vnd.docker.distribution.manifest.list.v2+json"
+#define SPEC_MT_DOCKER_MANIFEST	    "application/vnd.docker.distribution.manifest.v2+json"
+#define SPEC_MT_DOCKER_CONFIG	    "application/vnd.docker.container.image.v1+json"
+#define SPEC_MT_DOCKER_LAYER	    "application/vnd.docker.image.rootfs.diff.tar"
+#define SPEC_MT_DOCKER_LAYER_GZIP   "application/vnd.docker.image.rootfs.diff.tar.gzip"
+#define SPEC_MT_DOCKER_LAYER_ZSTD   "application/vnd.docker.image.rootfs.diff.tar.zstd"
+#define SPEC_MT_DOCKER_FOREIGN_GZIP "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+
+/* Annotation keys used by the store and by docker's OCI exports. */
+#define SPEC_ANNOT_REF_NAME   "org.opencontainers.image.ref.name"
+#define SPEC_ANNOT_CONTAINERD "io.containerd.image.name"
+
+enum spec_compression {
+	SPEC_COMP_NONE,
+	SPEC_COMP_GZIP,
+	SPEC_COMP_ZSTD,
+};
+
+/* An OCI or docker image index / manifest list media type. */
+bool spec_media_type_is_index(const char *mt);
+/* An OCI or docker (schema 2) image manifest media type. */
+bool spec_media_type_is_manifest(const char *mt);
+/*
+ * The compression a layer media type announces (OCI and docker, incl. foreign layers).
+ * Returns 0, or -EINVAL when mt is not a layer media type we can read.
+ */
+int spec_layer_compression(const char *mt, enum spec_compression *ret_comp);
+/* The OCI layer media type for a compression. Static string. */
+const char *spec_layer_media_type(enum spec_compression comp);
+
+/* "sha256:" followed by exactly 64 lowercase hex digits. */
+bool spec_digest_valid(const char *digest);
+
+/* ---- platforms ------------------------------------------------------------------------ */
+
+struct spec_platform {
+	char *os;	    /* "linux" */
+	char *architecture; /* OCI/GOARCH name: amd64, arm, arm64, 386, ppc64le, s390x, riscv64 */
+	char *variant;	    /* "v7", "v8", or NULL */
+};
+
+/*
+ * Parse "OS/ARCH[/VARIANT]" or just "ARCH" (os linux). Aliases are normalised the way
+ * containerd does: x86_64 / x86-64 → amd64, aarch64 → arm64, armhf / armel / armv7l → arm
+ * (+v7/v6), i386 / i686 → 386, ppc64el → ppc64le; arm64 gets variant v8 when none is given
+ * and arm gets v7. -EINVAL for an empty or malformed string.
+ */
+int spec_platform_parse(const char *s, struct spec_platform *ret, struct qerr *err);
+/* The platform of the machine qrun runs on (from uname). */
+void spec_platform_host(struct spec_platform *ret);
+/*
+ * The platform an ELF header describes: e_machine, EI_CLASS, EI_DATA and e_flags.
+ * -ENOENT when it is not a machine we know.
+ */
+int spec_platform_from_elf(unsigned e_machine, unsigned ei_class, unsigned ei_data,
+			   uint32_t e_flags, struct spec_platform *ret);
+/* "linux/arm/v7" (no trailing slash when there is no variant). Heap string. */
+char *spec_platform_format(const struct spec_platform *p);
+/*
+ * Does an image for `have` satisfy a request for `want`? os and architecture must be equal
+ * (after normalisation); a want without variant accepts any variant; a missing variant counts
+ * as v8 for arm64 and as v7 for arm.
+ */
+bool spec_platform_match(const struct spec_platform *want, const struct spec_platform *have);
+/* Deep copy; dst is overwritten, not released first. */
+void spec_platform_copy(struct spec_platform *dst, const struct spec_platform *src);
+void spec_platform_release(struct spec_platform *p);
+
+/* ---- references ----------------------------------------------------------------------- */
+
+/*
+ * An image reference, docker's grammar (distribution/reference):
+ *   [DOMAIN/]PATH[:TAG][@DIGEST]
+ * The first component is a domain when it contains '.' or ':' or is "localhost". Normalised
+ * on parse: no domain → "docker.io"; docker.io with a one-component path → "library/PATH";
+ * no tag and no digest → tag "latest". Uppercase in the path, bad tag characters, a tag over
+ * 128 characters, an invalid digest: -EINVAL with a message saying which part is wrong.
+ */
+struct spec_reference {
+	char *domain; /* "docker.io" */
+	char *path;   /* "library/busybox" */
+	char *tag;    /* "latest", or NULL when only a digest was given */
+	char *digest; /* "sha256:...", or NULL */
+};
+
+int spec_reference_parse(const char *s, struct spec_reference *ret, struct qerr *err);
+/* The full normalised form "docker.io/library/busybox:latest[@sha256:...]". Heap string. */
+char *spec_reference_format(const struct spec_reference *r);
+/* The repository as docker shows it: "busybox", "quay.io/x/y", "user/repo". Heap string. */
+char *spec_reference_familiar_name(const struct spec_reference *r);
+/* The normalised repository "docker.io/library/busybox". Heap string. */
+char *spec_reference_repository(const struct spec_reference *r);
+void spec_reference_release(struct spec_reference *r);
+
+/* ---- descriptors, index, manifest ------------------------------------------------------ */
+
+struct spec_annotation {
+	char *key;
+	char *value;
+};
+
+struct spec_descriptor {
+	char *media_type;
+	char *digest;
+	int64_t size;
+	struct spec_platform *platform; /* NULL when absent */
+	struct spec_annotation *annotations;
+	size_t n_annotations;
+};
+
+/* The value of an annotation, or NULL. Borrowed. */
+const char *spec_descriptor_annotation(const struct spec_descriptor *d, const char *key);
+/* Set (replace or add) an annotation. */
+void spec_descriptor_set_annotation(struct spec_descriptor *d, const char *key, const char *value);
+/* Deep copy; dst is overwritten, not released first. */
+void spec_descriptor_copy(struct spec_descriptor *dst, const struct spec_descriptor *src);
+void spec_descriptor_release(struct spec_descriptor *d);
+
+/* index.json of an OCI layout, an OCI image index or a docker manifest list. */
+struct spec_index {
+	int schema_version; /* must be 2 */
+	char *media_type;   /* may be NULL (index.json written by some tools omits it) */
+	struct spec_descriptor *manifests;
+	size_t n_manifests;
+};
+
+int spec_index_parse(const char *buf, size_t len, struct spec_index *ret, struct qerr *err);
+/* Append a copy of d. */
+void spec_index_add(struct spec_index *idx, const struct spec_descriptor *d);
+/* Remove entry i (order of the rest kept). */
+void spec_index_remove(struct spec_index *idx, size_t i);
+/*
+ * Serialise with a fixed key order (schemaVersion, mediaType, manifests; in descriptors
+ * mediaType, digest, size, annotations, platform), compact, no trailing newline.
+ */
+char *spec_index_write(const struct spec_index *idx, size_t *ret_len);
+void spec_index_release(struct spec_index *idx);
+
+/* An OCI image manifest or a docker schema 2 manifest. */
+struct spec_manifest {
+	int schema_version; /* must be 2 */
+	char *media_type;   /* may be NULL for OCI */
+	struct spec_descriptor config;
+	struct spec_descriptor *layers;
+	size_t n_layers;
+};
+
+int spec_manifest_parse(const char *buf, size_t len, struct spec_manifest *ret, struct qerr *err);
+/* Fixed key order: schemaVersion, mediaType, config, layers. */
+char *spec_manifest_write(const struct spec_manifest *m, size_t *ret_len);
+void spec_manifest_release(struct spec_manifest *m);
+
+/* ---- image config ---------------------------------------------------------------------- */
+
+struct spec_image_config {
+	char *architecture;
+	char *os;
+	char *variant;
+	char *created;	   /* RFC 3339, or NULL */
+	char *user;	   /* config.User */
+	char **env;	   /* config.Env, NULL-terminated, or NULL */
+	char **entrypoint; /* config.Entrypoint, NULL-terminated, or NULL */
+	char **cmd;	   /* config.Cmd, NULL-terminated, or NULL */
+	char *working_dir; /* config.WorkingDir */
+	char *rootfs_type; /* rootfs.type, must be "layers" */
+	char **diff_ids;   /* rootfs.diff_ids */
+	size_t n_diff_ids;
+};
+
+/* Requires architecture, os and rootfs {type: "layers", diff_ids: [...]} with valid digests. */
+int spec_image_config_parse(const char *buf, size_t len, struct spec_image_config *ret,
+			    struct qerr *err);
+/*
+ * A minimal config for an imported root filesystem: architecture/os/variant from p, created
+ * (omitted when NULL), one diff_id, rootfs type layers, config {Env: [PATH=...]} (docker's
+ * default PATH) and one history entry created_by "qrun import". Fixed key order, compact.
+ */
+char *spec_image_config_write_imported(const struct spec_platform *p, const char *created,
+				       const char *diff_id, size_t *ret_len);
+void spec_image_config_release(struct spec_image_config *c);
+
+/* ---- docker-archive manifest.json ------------------------------------------------------ */
+
+struct spec_docker_entry {
+	char *config;	  /* path inside the archive */
+	char **repo_tags; /* may be empty */
+	size_t n_repo_tags;
+	char **layers; /* paths inside the archive, bottom first */
+	size_t n_layers;
+};
+
+struct spec_docker_manifest {
+	struct spec_docker_entry *entries;
+	size_t n_entries;
+};
+
+/* A JSON array of {Config, RepoTags, Layers}; Config and Layers required. */
+int spec_docker_manifest_parse(const char *buf, size_t len, struct spec_docker_manifest *ret,
+			       struct qerr *err);
+char *spec_docker_manifest_write(const struct spec_docker_manifest *m, size_t *ret_len);
+void spec_docker_manifest_release(struct spec_docker_manifest *m);
+
+/* ---- JSON output for the command line ---------------------------------------------------- */
+
+/*
+ * A streaming JSON writer (for `images --format json`, `inspect`, `ps`). Calls must nest
+ * correctly (programmer error otherwise: assert). Strings are escaped as JSON requires.
+ */
+struct spec_json;
+
+struct spec_json *spec_json_new(bool pretty);
+void spec_json_object_begin(struct spec_json *j);
+void spec_json_object_end(struct spec_json *j);
+void spec_json_array_begin(struct spec_json *j);
+void spec_json_array_end(struct spec_json *j);
+void spec_json_key(struct spec_json *j, const char *key);
+void spec_json_string(struct spec_json *j, const char *s); /* NULL writes null */
+void spec_json_int(struct spec_json *j, int64_t v);
+void spec_json_bool(struct spec_json *j, bool v);
+void spec_json_null(struct spec_json *j);
+void spec_json_string_array(struct spec_json *j, char *const *v, size_t n);
+/*
+ * Copy the value found at the top-level key `key` of the JSON document buf (for example the
+ * "config" object of an image config) into the output, keeping key order and number text;
+ * null when the key is absent. -EINVAL (and nothing written) when buf is not a JSON object.
+ */
+int spec_json_copy_member(struct spec_json *j, const char *buf, size_t len, const char *key);
+/* The text written so far (heap, NUL-terminated); frees the writer. ret_len may be NULL. */
+char *spec_json_finish(struct spec_json *j, size_t *ret_len);
+struct spec_json *spec_json_free(struct spec_json *j);

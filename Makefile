@@ -118,7 +118,7 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(UNIT_HARNESS) $(LIBS)
 $(GUEST_BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)gcc -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -o $@ $< $(shell $(PKG_CONFIG) --libs libseccomp)
+	$(Q)gcc -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -I. $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
 
 $(GUEST_BUILD)/guest/%/qrun-test-init: tests/guest/qrun-test-init.c
 	@mkdir -p $(dir $@)
@@ -127,6 +127,47 @@ $(GUEST_BUILD)/guest/%/qrun-test-init: tests/guest/qrun-test-init.c
 
 guests: $(GUEST_BINS)
 tools: $(TOOL_BINS)
+
+# Fuzzing (tests/fuzz/, ../shared/STYLE.md section 6). fuzz-replay runs every seed corpus
+# through its target built with $(CC) and replay-main.c; `fuzz` builds the same targets with
+# clang's libFuzzer and sanitizers into build-fuzz/ and runs each for FUZZ_TIME seconds.
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_REPLAY_BINS := $(patsubst %,$(BUILD)/tests/fuzz/fuzz-%,$(FUZZ_TARGETS))
+FUZZ_REPLAY_MAIN := $(BUILD)/tests/fuzz/replay-main.o
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME ?= 60
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	$(PKG_CFLAGS)
+FUZZ_LIBS = $(PKG_LIBS)
+FUZZ_LIB_SRCS := $(image_SRCS) $(specs_SRCS) $(common_SRCS)
+FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz-%,$(FUZZ_TARGETS))
+
+.PHONY: fuzz-replay
+.SECONDARY: $(patsubst %,$(BUILD)/tests/fuzz/fuzz-%.o,$(FUZZ_TARGETS))
+$(BUILD)/tests/fuzz/fuzz-%: $(BUILD)/tests/fuzz/fuzz-%.o $(FUZZ_REPLAY_MAIN) $(image_LIB) \
+		$(specs_LIB) $(common_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Layer seeds are tarballs: made from tests/fuzz/layer-seeds/*.spec at build time.
+LAYER_SEEDS = tests/fuzz/layer-seeds/seeds.sh $(GUEST_BUILD)/tools/mklayer
+
+fuzz-replay: $(FUZZ_REPLAY_BINS) $(GUEST_BUILD)/tools/mklayer
+	$(Q)$(LAYER_SEEDS) $(BUILD)/tests/fuzz/corpus/layer
+	$(Q)tests/fuzz/replay.sh $(BUILD)/tests/fuzz
+
+$(FUZZ_BUILD)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_LIB_SRCS) $(wildcard specs/*.h common/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(FUZZ_LIBS)
+
+fuzz: $(FUZZ_BINS) $(GUEST_BUILD)/tools/mklayer
+	$(Q)$(LAYER_SEEDS) $(FUZZ_BUILD)/seeds/layer
+	$(Q)tests/fuzz/run-libfuzzer.sh $(FUZZ_BUILD) $(FUZZ_TIME) $(FUZZ_TARGETS)
+
+-include $(patsubst %,$(BUILD)/tests/fuzz/fuzz-%.d,$(FUZZ_TARGETS)) $(FUZZ_REPLAY_MAIN:.o=.d)
 
 # Test root filesystems, cached under build/fixtures and rebuilt when missing.
 fixtures: $(GUEST_BINS)
@@ -138,7 +179,7 @@ TEST_ENV = QRUN=$(abspath $(QRUN)) QRUN_BUILD=$(abspath $(BUILD)) \
 
 check: $(if $(NO_DEPS),,deps-check)
 	$(Q)$(MAKE) --no-print-directory NO_DEPS=1 $(QRUN) $(UNIT_BINS) guests tools
-	$(Q)$(MAKE) --no-print-directory NO_DEPS=1 fixtures check-headers check-deps
+	$(Q)$(MAKE) --no-print-directory NO_DEPS=1 fixtures check-headers check-deps fuzz-replay
 	$(Q)$(TEST_ENV) tests/run.sh $(UNIT_BINS)
 
 check-asan:
@@ -162,7 +203,7 @@ install: $(QRUN)
 	install -m 0755 $(QRUN) $(DESTDIR)$(PREFIX)/bin/qrun
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 # Every header compiles alone.
 HEADERS := $(foreach m,$(MODULES),$(wildcard $(m)/*.h))

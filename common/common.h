@@ -126,7 +126,8 @@ bool str_has_suffix(const char *s, const char *suffix);
 
 /*
  * Read a whole small file (at most max bytes) into a NUL-terminated heap buffer. Returns the
- * length or -errno; -EFBIG when it is larger than max.
+ * length or -errno; -EFBIG when it is larger than max. An empty path reads the open file dirfd
+ * from its current offset.
  */
 ssize_t read_file_at(int dirfd, const char *path, size_t max, char **ret_buf);
 

@@ -38,7 +38,7 @@ ssize_t read_file_at(int dirfd, const char *path, size_t max, char **ret_buf)
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, alloc = 0;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	fd = path[0] ? openat(dirfd, path, O_RDONLY | O_CLOEXEC) : fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	for (;;) {

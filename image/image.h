@@ -1,10 +1,41 @@
 #pragma once
 /*
- * image: the local image store ($QRUN_ROOT). Today only where it lives; blobs, layers, refs and
- * locking come with the image-store issue.
+ * image: the local image store ($QRUN_ROOT).
+ *
+ * The store is an OCI image layout (oci-layout, index.json, blobs/sha256/...) that skopeo and
+ * umoci can read, plus unpacked layer chains:
+ *
+ *   blobs/sha256/<hex>                 exact bytes, verified (size, then sha256) before landing
+ *   index.json                         one entry per tag; annotation org.opencontainers.image
+ *                                      .ref.name = the full normalised reference; untagged
+ *                                      images have no annotation
+ *   snapshots/<chainid hex>/rootfs/    the root filesystem of a layer chain (ChainID, as the
+ *                                      OCI image spec defines it); immutable once renamed in
+ *   snapshots/<chainid hex>/meta       rootless only, see "Ownership metadata" below
+ *   tmp/                               work in progress; prune empties it
+ *   lock                               flock: shared by every qrun process using the store,
+ *                                      exclusive for garbage collection
+ *   index.lock                         flock: exclusive around read-modify-write of index.json
+ *
+ * Writes are atomic: a temp name under tmp/, fsync, rename. A killed load leaves files only in
+ * tmp/ (or whole, verified but unreferenced blobs), which prune removes.
+ *
+ * Ownership metadata (unprivileged unpack): the user cannot chown, create device nodes, or keep
+ * a file it cannot read. Snapshots then hold files owned by the user with at least u+rw (dirs
+ * u+rwx), device nodes as empty regular files, and `meta` records the truth for every entry
+ * that differs from "owned by 0:0 with the mode found on disk". Text, one entry per line:
+ *
+ *   # qrun-meta 1
+ *   PATH<TAB>MODE<TAB>UID<TAB>GID<TAB>RDEV
+ *
+ * PATH is relative to rootfs/, without a leading "./", with backslash, tab, newline and
+ * non-printable bytes written as \\ \t \n and \ooo (octal); MODE is st_mode in octal (type
+ * bits included: 0100644, 0020666 for a char device); RDEV is MAJOR:MINOR, or 0:0. Lines are
+ * sorted bytewise by PATH. The tracer's fake-root identity reads this file.
  */
 
 #include "common/common.h"
+#include "specs/specs.h"
 
 /*
  * The store directory qrun uses when neither --root nor QRUN_ROOT says otherwise:
@@ -12,3 +43,145 @@
  * Returns 0 and a heap string, or -ENOENT when no home directory can be found.
  */
 int image_store_default_root(char **ret_path, struct qerr *err);
+
+struct image_store;
+
+/*
+ * Open (creating when missing) the store at root and take the shared store lock, which is
+ * held until image_store_close(). Fails with a message naming root.
+ */
+int image_store_open(const char *root, struct image_store **ret_store, struct qerr *err);
+struct image_store *image_store_close(struct image_store *s);
+/* The store's directory. Borrowed. */
+const char *image_store_root(const struct image_store *s);
+
+/*
+ * Progress of a long transfer, for the command line to draw. label names the thing ("blob
+ * 1a2b3c4d5e6f", "layer 2/3"); total is 0 when unknown. Any member may be NULL.
+ */
+struct image_progress {
+	void (*update)(void *data, const char *label, uint64_t done, uint64_t total);
+	void (*finish)(void *data, const char *label, uint64_t total);
+	void *data;
+};
+
+/* ---- images in the store ------------------------------------------------------------- */
+
+/* One tag (or one untagged image) of index.json, with what `images` shows. */
+struct image_entry {
+	char *ref;	  /* full normalised reference, or NULL when untagged */
+	char *repository; /* familiar repository ("busybox"), or NULL */
+	char *tag;	  /* or NULL */
+	char *digest;	  /* the manifest or index digest */
+	char *media_type; /* of that manifest or index */
+	char *id;	  /* config digest; the index digest for multi-platform images */
+	char *created;	  /* from the config (first manifest for an index), or NULL */
+	int64_t size;	  /* config + layers (compressed), of all platforms */
+};
+
+void image_entry_release(struct image_entry *e);
+void image_entries_free(struct image_entry *v, size_t n);
+
+/* Every entry of index.json, in index order. */
+int image_list(struct image_store *s, struct image_entry **ret_v, size_t *ret_n, struct qerr *err);
+
+/*
+ * Find an image: a reference (short names normalised, docker.io/library/...), NAME@DIGEST,
+ * or an image ID (sha256:HEX or a unique hex prefix of at least 4 digits). -ENOENT with
+ * "image 'x': no such image in ROOT" when nothing matches; -EINVAL for a malformed name;
+ * -EEXIST-style ambiguity is -ENOTUNIQ.
+ */
+int image_find(struct image_store *s, const char *name, struct image_entry *ret_entry,
+	       struct qerr *err);
+
+/* One platform's image, opened: the documents as stored (bytes) and parsed. */
+struct image {
+	struct image_entry entry;
+	char *manifest_digest;
+	char *manifest_json; /* exact bytes, NUL-terminated */
+	size_t manifest_len;
+	struct spec_manifest manifest;
+	char *config_json; /* exact bytes, NUL-terminated */
+	size_t config_len;
+	struct spec_image_config config;
+};
+
+/*
+ * Find name and open the manifest for platform (NULL: the host's; for a single-manifest
+ * image with platform NULL any architecture is accepted). For an index with no match: -ENOENT
+ * and a message listing the platforms it offers. An explicit platform that a single-manifest
+ * image does not match: -ENOENT naming both.
+ */
+int image_open(struct image_store *s, const char *name, const struct spec_platform *platform,
+	       struct image **ret_image, struct qerr *err);
+struct image *image_free(struct image *img);
+
+/* Add tag target for what source names. */
+int image_tag(struct image_store *s, const char *source, const char *target, struct qerr *err);
+
+/*
+ * Remove an image: by reference, the tag; by ID, every tag of it (more than one tag needs
+ * force, as docker). Calls report(line, data) for "Untagged: x" and "Deleted: sha256:..."
+ * lines; blobs and snapshots are deleted at once when no other qrun process uses the store
+ * (otherwise the next prune does it).
+ */
+int image_remove(struct image_store *s, const char *name, bool force,
+		 void (*report)(const char *line, void *data), void *data, struct qerr *err);
+
+/*
+ * Garbage collection: takes the store lock exclusively (waiting for other qrun processes),
+ * removes blobs and snapshots nothing in index.json refers to, and everything in tmp/.
+ * Returns bytes freed.
+ */
+int image_prune(struct image_store *s, uint64_t *ret_freed, struct qerr *err);
+
+/* ---- moving images in and out ---------------------------------------------------------- */
+
+/*
+ * Import a root filesystem tarball (plain, gzip, xz, bzip2, zstd) read from fd as a one-layer
+ * image tagged name. platform NULL: detected from the ELF programs inside (-EINVAL when none
+ * is found). gzip and zstd tarballs are stored as given, plain tars as tar; xz and bzip2 (not
+ * OCI layer types) are stored decompressed. Returns the image ID (config digest).
+ */
+int image_import(struct image_store *s, int fd, const char *name,
+		 const struct spec_platform *platform, const struct image_progress *progress,
+		 char **ret_id, struct qerr *err);
+
+/*
+ * Load an OCI image layout (a directory, or a tar of one) or a docker-archive (legacy docker
+ * save, skopeo, docker 25+), compressed or not. path is a directory or a file; NULL reads a
+ * tar from fd. Every blob is verified before the index changes; on failure the store is left
+ * as it was. report(line, data) gets "Loaded image: busybox:latest" or
+ * "Loaded image ID: sha256:...".
+ */
+int image_load(struct image_store *s, const char *path, int fd,
+	       const struct image_progress *progress, void (*report)(const char *line, void *data),
+	       void *data, struct qerr *err);
+
+enum image_save_format {
+	IMAGE_SAVE_OCI,
+	IMAGE_SAVE_DOCKER, /* docker 25+: an OCI layout plus manifest.json */
+};
+
+/* Write names as one uncompressed tar to fd. */
+int image_save(struct image_store *s, char *const *names, size_t n, enum image_save_format format,
+	       int fd, struct qerr *err);
+
+/* ---- root filesystems ------------------------------------------------------------------ */
+
+/*
+ * Make sure the layer chain of img is unpacked in the store (each missing ChainID level is
+ * unpacked once, on top of the one below) and return the snapshot directory
+ * (ROOT/snapshots/HEX, holding rootfs/ and, for unprivileged users, meta).
+ */
+int image_snapshot(struct image_store *s, const struct image *img,
+		   const struct image_progress *progress, char **ret_dir, struct qerr *err);
+
+/*
+ * Write img's root filesystem into dir (absent or empty; created), as independent copies of
+ * the snapshot (reflinks when the filesystem can, else copies; hard links inside the image are
+ * kept). As root, ownership is applied; otherwise files belong to the user and get the image's
+ * modes. On failure dir is removed again (or emptied when it existed).
+ */
+int image_unpack(struct image_store *s, const struct image *img, const char *dir,
+		 const struct image_progress *progress, struct qerr *err);

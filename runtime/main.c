@@ -14,14 +14,22 @@ struct command {
 
 static const struct command commands[] = {
 	{ "chroot", cmd_chroot, "run a command confined to a root filesystem (the tracer)" },
+	{ "images", cmd_images, "list the images in the store" },
+	{ "import", cmd_import, "make an image from a root filesystem tarball" },
 	{ "info", cmd_info, "diagnose this host: ptrace, seccomp, emulators, store" },
+	{ "inspect", cmd_inspect, "describe images as JSON" },
+	{ "load", cmd_load, "load an OCI layout or a docker-archive" },
+	{ "prune", cmd_prune, "remove blobs and snapshots no image uses" },
+	{ "rmi", cmd_rmi, "remove images" },
+	{ "save", cmd_save, "write images to an OCI or docker archive" },
+	{ "tag", cmd_tag, "give an image another name" },
+	{ "unpack", cmd_unpack, "write an image's root filesystem into a directory" },
 	{ "version", cmd_version, "print version information" },
 };
 
 /* Verbs that are designed (../shared/DESIGN.md) but not built; said plainly, never faked. */
 static const char *const planned[] = {
-	"run",	"create", "start",  "exec",    "ps",  "kill", "rm",	"import",
-	"load", "save",	  "images", "inspect", "tag", "rmi",  "unpack", "prune",
+	"run", "create", "start", "exec", "ps", "kill", "rm",
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,264 @@
+/*
+ * Root filesystems: layer chains unpacked once into snapshots/<ChainID>, each level a
+ * hard-link farm of the level below plus one layer, and independent copies handed out by
+ * `qrun unpack`.
+ */
+#include "image/image-internal.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/* Seconds since *t0, which is reset to now: for the debug log's timings. */
+static double elapsed(struct timespec *t0)
+{
+	struct timespec t;
+	double d;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	d = (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+	*t0 = t;
+	return d;
+}
+
+static bool snapshot_exists(struct image_store *s, const char *chain)
+{
+	_cleanup_free_ char *p = xasprintf("snapshots/%s/rootfs", digest_hex(chain));
+	struct stat st;
+
+	return fstatat(s->root_fd, p, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Unpack level i (layer i on top of the tree below, at below_dir) into a new directory under
+ * tmp/, returned in ret_tmp. Renaming into place is the caller's job, once every level worked.
+ */
+static int snapshot_level(struct image_store *s, const struct image *img, const char *below_dir,
+			  size_t i, const struct image_progress *progress, char **ret_tmp,
+			  struct qerr *err)
+{
+	const struct spec_descriptor *layer = &img->manifest.layers[i];
+	_cleanup_free_ char *tmp = NULL, *rootfs = NULL, *what = NULL, *label = NULL;
+	_cleanup_close_ int tmpfd = -1, blob = -1;
+	struct meta *meta = NULL;
+	bool rootless = geteuid() != 0;
+	struct timespec t0;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = store_mkdtemp(s, "snapshot", &tmp, err);
+	if (r < 0)
+		return r;
+	rootfs = xasprintf("%s/rootfs", tmp);
+	tmpfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tmpfd < 0 || mkdir(rootfs, 0755) < 0) {
+		r = qerr_set_errno(err, -errno, "cannot create '%s'", rootfs);
+		goto out;
+	}
+	if (rootless)
+		meta = meta_new();
+	if (below_dir) {
+		_cleanup_free_ char *below_rootfs = xasprintf("%s/rootfs", below_dir);
+
+		r = tree_copy(below_rootfs, rootfs, TREE_LINK, err);
+		qlog_debug("snapshot %zu: linked the level below in %.3f s", i + 1, elapsed(&t0));
+		if (r >= 0 && meta) {
+			_cleanup_close_ int bfd =
+			    open(below_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+			r = bfd < 0 ? qerr_set_errno(err, -errno, "cannot open '%s'", below_dir)
+				    : meta_load(meta, bfd, "meta", err);
+		}
+		if (r < 0)
+			goto out;
+	}
+	blob = blob_open(s, layer->digest, err);
+	if (blob < 0) {
+		r = blob;
+		goto out;
+	}
+	what = xasprintf("layer %s", layer->digest);
+	label = xasprintf("layer %zu/%zu %.12s", i + 1, img->manifest.n_layers,
+			  digest_hex(layer->digest));
+	r = layer_apply(&(struct layer_apply){ .blob_fd = blob,
+					       .blob_size = (uint64_t)layer->size,
+					       .what = what,
+					       .diff_id = img->config.diff_ids[i],
+					       .dir = rootfs,
+					       .meta = meta,
+					       .progress = progress,
+					       .label = label },
+			err);
+	qlog_debug("snapshot %zu: applied the layer in %.3f s", i + 1, elapsed(&t0));
+	if (r >= 0 && meta)
+		r = meta_save(meta, tmpfd, "meta", err);
+	if (r < 0)
+		goto out;
+	/* One flush for the whole tree before it becomes visible under its final name. */
+	(void)syncfs(tmpfd);
+	qlog_debug("snapshot %zu: synced in %.3f s", i + 1, elapsed(&t0));
+	*ret_tmp = TAKE_PTR(tmp);
+out:
+	if (tmp)
+		(void)tree_remove(AT_FDCWD, tmp);
+	meta_free(meta);
+	return r;
+}
+
+int image_snapshot(struct image_store *s, const struct image *img,
+		   const struct image_progress *progress, char **ret_dir, struct qerr *err)
+{
+	size_t n = img->manifest.n_layers, start = 0;
+	_cleanup_free_ char(*chain)[72] = NULL;
+	char **tmps = NULL;
+	int r = 0;
+
+	if (n != img->config.n_diff_ids)
+		return qerr_set(
+		    err, -EBADMSG,
+		    "image '%s': the manifest has %zu layers but the config %zu diff_ids",
+		    img->entry.ref ? img->entry.ref : img->entry.id, n, img->config.n_diff_ids);
+	if (n == 0) {
+		/* No layers: an empty root filesystem, named by the digest of nothing. */
+		char empty[72];
+		_cleanup_free_ char *p = NULL;
+
+		digest_buffer("", 0, empty);
+		p = xasprintf("%s/snapshots/%s", s->root, digest_hex(empty));
+		_cleanup_free_ char *rootfs = xasprintf("%s/rootfs", p);
+
+		if ((mkdir(p, 0755) < 0 && errno != EEXIST) ||
+		    (mkdir(rootfs, 0755) < 0 && errno != EEXIST))
+			return qerr_set_errno(err, -errno, "cannot create '%s'", rootfs);
+		*ret_dir = TAKE_PTR(p);
+		return 0;
+	}
+	chain = xcalloc(n, sizeof(*chain));
+	chain_ids(img->config.diff_ids, n, chain);
+	for (size_t i = n; i > 0; i--) {
+		if (snapshot_exists(s, chain[i - 1])) {
+			start = i;
+			break;
+		}
+	}
+	/*
+	 * Every missing level is made under tmp/ first; only when all of them worked do they move
+	 * into snapshots/, bottom first, so a bad upper layer leaves the store as it was.
+	 */
+	tmps = xcalloc(n, sizeof(*tmps));
+	for (size_t i = start; i < n; i++) {
+		_cleanup_free_ char *below = NULL;
+
+		if (i > 0)
+			below = i > start ? xstrdup(tmps[i - 1])
+					  : xasprintf("%s/snapshots/%s", s->root,
+						      digest_hex(chain[i - 1]));
+		r = snapshot_level(s, img, below, i, progress, &tmps[i], err);
+		if (r < 0)
+			goto out;
+	}
+	for (size_t i = start; i < n; i++) {
+		_cleanup_free_ char *final =
+		    xasprintf("%s/snapshots/%s", s->root, digest_hex(chain[i]));
+
+		/* Another qrun process unpacked the same chain first: keep theirs. */
+		if (rename(tmps[i], final) < 0 && errno != EEXIST && errno != ENOTEMPTY) {
+			r = qerr_set_errno(err, -errno, "cannot move a snapshot to '%s'", final);
+			goto out;
+		}
+	}
+	*ret_dir = xasprintf("%s/snapshots/%s", s->root, digest_hex(chain[n - 1]));
+out:
+	for (size_t i = 0; i < n; i++) {
+		if (tmps[i])
+			(void)tree_remove(AT_FDCWD, tmps[i]);
+		free(tmps[i]);
+	}
+	free(tmps);
+	return r;
+}
+
+/* Give the copy the modes the image wants (kept out of the snapshot for an unprivileged user). */
+static int apply_meta_modes(const char *snap, const char *dir, struct qerr *err)
+{
+	_cleanup_close_ int sfd = -1, dfd = -1;
+	struct meta *m = meta_new();
+	const struct meta_entry *const *v;
+	int r;
+
+	sfd = open(snap, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sfd < 0 || dfd < 0) {
+		meta_free(m);
+		return qerr_set_errno(err, -errno, "cannot open '%s'", sfd < 0 ? snap : dir);
+	}
+	r = meta_load(m, sfd, "meta", err);
+	v = meta_sorted(m);
+	/* Children before their parents, so that a directory's 0000 does not lock them out. */
+	for (size_t i = meta_count(m); r >= 0 && i > 0; i--) {
+		const struct meta_entry *e = v[i - 1];
+
+		if (S_ISLNK(e->mode))
+			continue;
+		if (fchmodat(dfd, e->path, e->mode & 07777, 0) < 0 && errno != ENOENT)
+			r = qerr_set_errno(err, -errno, "'%s': cannot set the mode", e->path);
+	}
+	meta_free(m);
+	return r;
+}
+
+static int empty_dir(const char *dir)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			return -ENOTEMPTY;
+	return 0;
+}
+
+int image_unpack(struct image_store *s, const struct image *img, const char *dir,
+		 const struct image_progress *progress, struct qerr *err)
+{
+	_cleanup_free_ char *snap = NULL, *rootfs = NULL;
+	bool created = false;
+	int r;
+
+	r = empty_dir(dir);
+	if (r == -ENOENT) {
+		if (mkdir(dir, 0755) < 0)
+			return qerr_set_errno(err, -errno, "cannot create '%s'", dir);
+		created = true;
+	} else if (r == -ENOTEMPTY) {
+		return qerr_set(err, -ENOTEMPTY, "'%s' is not empty", dir);
+	} else if (r < 0) {
+		return qerr_set_errno(err, r, "'%s'", dir);
+	}
+	r = image_snapshot(s, img, progress, &snap, err);
+	if (r >= 0) {
+		rootfs = xasprintf("%s/rootfs", snap);
+		struct timespec t0;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		r = tree_copy(rootfs, dir, TREE_COPY, err);
+		qlog_debug("unpack: copied the snapshot in %.3f s", elapsed(&t0));
+	}
+	if (r >= 0 && geteuid() != 0)
+		r = apply_meta_modes(snap, dir, err);
+	if (r < 0) {
+		if (created) {
+			(void)tree_remove(AT_FDCWD, dir);
+		} else {
+			_cleanup_closedir_ DIR *d = opendir(dir);
+			struct dirent *de;
+
+			while (d && (de = readdir(d)))
+				if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+					(void)tree_remove(dirfd(d), de->d_name);
+		}
+	}
+	return r;
+}

@@ -1,0 +1,155 @@
+/* qrun images: what the store holds, docker's columns. */
+#include "runtime/runtime.h"
+
+#include <getopt.h>
+#include <time.h>
+
+#include "specs/specs.h"
+
+static const char images_usage[] = "Usage: qrun images [OPTIONS]\n"
+				   "\n"
+				   "List the images in the store.\n"
+				   "\n"
+				   "Options:\n"
+				   "  -q, --quiet        only image IDs\n"
+				   "      --digests      show manifest digests\n"
+				   "      --no-trunc     full IDs\n"
+				   "      --format json  one JSON object per line\n"
+				   "  -h, --help         this help\n";
+
+/* "3 days ago", as docker says it. */
+static char *ago(const char *created)
+{
+	static const struct {
+		long secs;
+		const char *unit;
+	} units[] = { { 365 * 86400L, "year" }, { 30 * 86400L, "month" }, { 7 * 86400L, "week" },
+		      { 86400, "day" },		{ 3600, "hour" },	  { 60, "minute" } };
+	struct tm tm = { 0 };
+	long d;
+
+	if (!created || !strptime(created, "%Y-%m-%dT%H:%M:%S", &tm))
+		return xstrdup("N/A");
+	d = (long)(time(NULL) - timegm(&tm));
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+		long n = d / units[i].secs;
+
+		if (n >= 1)
+			return xasprintf("%ld %s%s ago", n, units[i].unit, n > 1 ? "s" : "");
+	}
+	return xasprintf("%ld second%s ago", d < 0 ? 0 : d, d == 1 ? "" : "s");
+}
+
+static void print_json(const struct image_entry *e, const char *id)
+{
+	struct spec_json *j = spec_json_new(false);
+	_cleanup_free_ char *out = NULL, *created = ago(e->created);
+	char size[32];
+
+	runtime_human_size((uint64_t)e->size, size, sizeof(size));
+	spec_json_object_begin(j);
+	spec_json_key(j, "Repository");
+	spec_json_string(j, e->repository ? e->repository : "<none>");
+	spec_json_key(j, "Tag");
+	spec_json_string(j, e->tag ? e->tag : "<none>");
+	spec_json_key(j, "ID");
+	spec_json_string(j, id);
+	spec_json_key(j, "Digest");
+	spec_json_string(j, e->digest);
+	spec_json_key(j, "CreatedAt");
+	spec_json_string(j, e->created);
+	spec_json_key(j, "CreatedSince");
+	spec_json_string(j, created);
+	spec_json_key(j, "Size");
+	spec_json_string(j, size);
+	spec_json_object_end(j);
+	out = spec_json_finish(j, NULL);
+	printf("%s\n", out);
+}
+
+int cmd_images(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },	{ "digests", no_argument, NULL, 'd' },
+		{ "no-trunc", no_argument, NULL, 'n' }, { "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },	{ NULL, 0, NULL, 0 },
+	};
+	bool quiet = false, digests = false, notrunc = false, json = false;
+	struct image_store *s = NULL;
+	struct image_entry *v = NULL;
+	size_t n = 0;
+	int opt, r;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'q':
+			quiet = true;
+			break;
+		case 'd':
+			digests = true;
+			break;
+		case 'n':
+			notrunc = true;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") != 0)
+				return qerr_set(&ctx->err, -EINVAL,
+						"images: --format '%s': only 'json' is supported",
+						optarg);
+			json = true;
+			break;
+		case 'h':
+			fputs(images_usage, stdout);
+			return 0;
+		default:
+			return qerr_set(&ctx->err, -EINVAL,
+					"images: bad option (see 'qrun images --help')");
+		}
+	}
+	if (optind != argc)
+		return qerr_set(&ctx->err, -EINVAL, "images: unexpected argument '%s'",
+				argv[optind]);
+	r = runtime_open_store(ctx, &s);
+	if (r >= 0)
+		r = image_list(s, &v, &n, &ctx->err);
+	if (r < 0)
+		goto out;
+	if (!quiet && !json) {
+		printf("%-40s %-20s %s%-*s %-16s %s\n", "REPOSITORY", "TAG",
+		       digests ? "DIGEST                                                           "
+				 "        "
+			       : "",
+		       notrunc ? 72 : 13, "IMAGE ID", "CREATED", "SIZE");
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct image_entry *e = &v[i];
+		_cleanup_free_ char *id = notrunc ? xstrdup(e->id) : xstrndup(e->id + 7, 12);
+		_cleanup_free_ char *created = NULL;
+		char size[32];
+		bool dup = false;
+
+		if (json) {
+			print_json(e, id);
+			continue;
+		}
+		if (quiet) {
+			for (size_t k = 0; k < i; k++)
+				dup |= !strcmp(v[k].id, e->id);
+			if (!dup)
+				printf("%s\n", id);
+			continue;
+		}
+		created = ago(e->created);
+		runtime_human_size((uint64_t)e->size, size, sizeof(size));
+		printf("%-40s %-20s ", e->repository ? e->repository : "<none>",
+		       e->tag ? e->tag : "<none>");
+		if (digests)
+			printf("%-72s ", e->digest);
+		printf("%-*s %-16s %s\n", notrunc ? 72 : 13, id, created, size);
+	}
+out:
+	image_entries_free(v, n);
+	image_store_close(s);
+	return r < 0 ? r : 0;
+}

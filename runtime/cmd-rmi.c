@@ -1,0 +1,48 @@
+/* qrun rmi: remove images (tags first; the data goes when nothing uses it). */
+#include "runtime/runtime.h"
+
+#include <getopt.h>
+
+static const char rmi_usage[] =
+    "Usage: qrun rmi [-f] IMAGE...\n"
+    "\n"
+    "Remove images by name (that tag) or by ID (all its tags; more than "
+    "one needs -f).\n"
+    "\n"
+    "Options:\n"
+    "  -f, --force   remove every tag of an image given by ID\n"
+    "  -h, --help    this help\n";
+
+int cmd_rmi(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct image_store *s = NULL;
+	bool force = false;
+	int opt, r;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			fputs(rmi_usage, stdout);
+			return 0;
+		default:
+			return qerr_set(&ctx->err, -EINVAL,
+					"rmi: bad option (see 'qrun rmi --help')");
+		}
+	}
+	if (optind == argc)
+		return qerr_set(&ctx->err, -EINVAL, "rmi: name at least one IMAGE");
+	r = runtime_open_store(ctx, &s);
+	for (int i = optind; r >= 0 && i < argc; i++)
+		r = image_remove(s, argv[i], force, runtime_print_line, NULL, &ctx->err);
+	image_store_close(s);
+	return r < 0 ? r : 0;
+}

@@ -1,0 +1,85 @@
+/* qrun save: images out as an OCI layout tar or a docker-archive. */
+#include "runtime/runtime.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <sys/stat.h>
+
+static const char save_usage[] =
+    "Usage: qrun save [OPTIONS] IMAGE...\n"
+    "\n"
+    "Write images to a tar archive (standard output unless -o).\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output FILE                 write to FILE (replaced only when complete)\n"
+    "      --format oci|docker-archive   OCI image layout (default) or docker's archive\n"
+    "  -h, --help                        this help\n";
+
+int cmd_save(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum image_save_format format = IMAGE_SAVE_OCI;
+	struct image_store *s = NULL;
+	_cleanup_free_ char *tmp = NULL;
+	const char *out = NULL;
+	int opt, r, fd = STDOUT_FILENO;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "oci") || !strcmp(optarg, "oci-archive"))
+				format = IMAGE_SAVE_OCI;
+			else if (!strcmp(optarg, "docker-archive") || !strcmp(optarg, "docker"))
+				format = IMAGE_SAVE_DOCKER;
+			else
+				return qerr_set(
+				    &ctx->err, -EINVAL,
+				    "save: --format '%s': expected oci or docker-archive", optarg);
+			break;
+		case 'h':
+			fputs(save_usage, stdout);
+			return 0;
+		default:
+			return qerr_set(&ctx->err, -EINVAL,
+					"save: bad option (see 'qrun save --help')");
+		}
+	}
+	if (optind == argc)
+		return qerr_set(&ctx->err, -EINVAL, "save: name at least one IMAGE");
+	if (!out && isatty(STDOUT_FILENO))
+		return qerr_set(&ctx->err, -EINVAL,
+				"save: refusing to write an archive to a terminal; use -o FILE");
+	r = runtime_open_store(ctx, &s);
+	if (r < 0)
+		return r;
+	if (out) {
+		tmp = xasprintf("%s.tmp-%d", out, (int)getpid());
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			r = qerr_set_errno(&ctx->err, -errno, "cannot write '%s'", out);
+			goto out;
+		}
+	}
+	r = image_save(s, argv + optind, (size_t)(argc - optind), format, fd, &ctx->err);
+	if (out) {
+		if (r >= 0 && fsync(fd) < 0)
+			r = qerr_set_errno(&ctx->err, -errno, "cannot write '%s'", out);
+		close(fd);
+		if (r >= 0 && rename(tmp, out) < 0)
+			r = qerr_set_errno(&ctx->err, -errno, "cannot write '%s'", out);
+		if (r < 0)
+			(void)unlink(tmp);
+	}
+out:
+	image_store_close(s);
+	return r < 0 ? r : 0;
+}

@@ -131,6 +131,12 @@ bool str_has_suffix(const char *s, const char *suffix);
  */
 ssize_t read_file_at(int dirfd, const char *path, size_t max, char **ret_buf);
 
+/*
+ * rm -rf of dirfd/name, never following symlinks, also through directories left without
+ * permissions (a mode 0000 directory of an image). Returns 0, or the first -errno.
+ */
+int rm_rf_at(int dirfd, const char *name);
+
 /* Write all of buf, retrying on EINTR and short writes. Returns 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
 

@@ -1,5 +1,6 @@
 #include "common.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -78,4 +79,52 @@ int write_all(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+/* ---- rm -rf ---------------------------------------------------------------------------- */
+
+static int remove_children(int fd)
+{
+	_cleanup_closedir_ DIR *d = fdopendir(fd);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		int q = rm_rf_at(dirfd(d), de->d_name);
+
+		if (q < 0 && r == 0)
+			r = q;
+	}
+	return r;
+}
+
+int rm_rf_at(int dirfd, const char *name)
+{
+	int fd, r;
+
+	if (unlinkat(dirfd, name, 0) == 0)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -errno;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == EACCES) {
+		/* A directory left without permissions (mode 0000 in an image) by a non-root user.
+		 */
+		if (fchmodat(dirfd, name, 0700, 0) < 0)
+			return -errno;
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -errno;
+	(void)fchmod(fd, 0700);
+	r = remove_children(fd);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && r == 0)
+		r = -errno;
+	return r;
 }

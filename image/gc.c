@@ -91,7 +91,7 @@ static uint64_t sweep(int dirfd, const struct meta *keep, bool trees)
 			freed += tree_usage(dirfd, de->d_name) + (uint64_t)st.st_blocks * 512;
 		else
 			freed += (uint64_t)st.st_blocks * 512;
-		(void)tree_remove(dirfd, de->d_name);
+		(void)rm_rf_at(dirfd, de->d_name);
 	}
 	return freed;
 }
@@ -109,6 +109,18 @@ int gc_collect(struct image_store *s, uint64_t *ret_freed, struct qerr *err)
 		goto out;
 	for (size_t i = 0; i < idx.n_manifests; i++)
 		mark(s, &idx.manifests[i], blobs, snaps, 0);
+	for (size_t i = 0; i < s->n_pins; i++) {
+		/* A pinned digest: mark it as whatever kind of document it is. */
+		struct spec_descriptor d = { .digest = s->pins[i],
+					     .media_type = (char *)SPEC_MT_OCI_MANIFEST };
+		_cleanup_free_ char *buf = NULL;
+		size_t len;
+
+		if (blob_read_small(s, d.digest, &buf, &len, NULL) >= 0 &&
+		    strstr(buf, "\"manifests\""))
+			d.media_type = (char *)SPEC_MT_OCI_INDEX;
+		mark(s, &d, blobs, snaps, 0);
+	}
 	freed += sweep(s->blobs_fd, blobs, false);
 	snapfd = openat(s->root_fd, "snapshots", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (snapfd >= 0)

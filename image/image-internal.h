@@ -11,6 +11,8 @@ struct image_store {
 	int lock_fd;  /* "lock", held shared (exclusive during gc) */
 	int blobs_fd; /* blobs/sha256 */
 	int tmp_fd;   /* tmp */
+	char **pins;  /* digests kept alive by containers (image_store_pin) */
+	size_t n_pins;
 };
 
 /* ---- digest.c: the only libcrypto user ------------------------------------------------- */
@@ -231,8 +233,6 @@ enum tree_copy_mode {
  * xattrs and, as root, ownership; hard links between files of src are kept in TREE_COPY.
  */
 int tree_copy(const char *src, const char *dst, enum tree_copy_mode mode, struct qerr *err);
-/* rm -rf that also handles directories without write or search permission. */
-int tree_remove(int dirfd, const char *name);
 /* Bytes used by a tree (st_blocks * 512, each inode once). */
 uint64_t tree_usage(int dirfd, const char *name);
 

@@ -185,3 +185,19 @@ int image_snapshot(struct image_store *s, const struct image *img,
  */
 int image_unpack(struct image_store *s, const struct image *img, const char *dir,
 		 const struct image_progress *progress, struct qerr *err);
+
+/*
+ * A container's root filesystem at dir (created; must not exist): a hard-link farm of img's
+ * snapshot, cheap in time and disk. Files are shared with the snapshot: whoever writes into
+ * dir must copy a file up first (the tracer's copy_up does). For unprivileged users the
+ * snapshot's meta file is copied to meta_path (when not NULL).
+ */
+int image_container_rootfs(struct image_store *s, const struct image *img, const char *dir,
+			   const char *meta_path, const struct image_progress *progress,
+			   struct qerr *err);
+
+/*
+ * Keep what the manifest or index digest refers to alive in garbage collection (prune and
+ * rmi's clean-up), although no tag names it: containers made from an image call this.
+ */
+void image_store_pin(struct image_store *s, const char *digest);

@@ -186,6 +186,6 @@ out:
 	blob_writer_release(&plain);
 	spec_platform_release(&found);
 	if (stage)
-		(void)tree_remove(AT_FDCWD, stage);
+		(void)rm_rf_at(AT_FDCWD, stage);
 	return r;
 }

@@ -234,7 +234,7 @@ static char *join(const char *dir, const char *name)
 
 static int remove_path(struct layer_ctx *c, const char *path, struct qerr *err)
 {
-	int r = tree_remove(c->dirfd, path);
+	int r = rm_rf_at(c->dirfd, path);
 
 	if (r < 0 && r != -ENOENT)
 		return qerr_set_errno(err, r, "%s: cannot remove '%s'", c->la->what, path);

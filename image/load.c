@@ -443,7 +443,7 @@ static void ctx_release(struct load_ctx *c)
 {
 	archive_files_release(&c->files);
 	if (c->stage)
-		(void)tree_remove(AT_FDCWD, c->stage);
+		(void)rm_rf_at(AT_FDCWD, c->stage);
 	free(c->stage);
 	for (size_t i = 0; i < c->n_blobs; i++)
 		free(c->blobs[i].path);

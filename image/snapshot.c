@@ -100,7 +100,7 @@ static int snapshot_level(struct image_store *s, const struct image *img, const 
 	*ret_tmp = TAKE_PTR(tmp);
 out:
 	if (tmp)
-		(void)tree_remove(AT_FDCWD, tmp);
+		(void)rm_rf_at(AT_FDCWD, tmp);
 	meta_free(meta);
 	return r;
 }
@@ -171,7 +171,7 @@ int image_snapshot(struct image_store *s, const struct image *img,
 out:
 	for (size_t i = 0; i < n; i++) {
 		if (tmps[i])
-			(void)tree_remove(AT_FDCWD, tmps[i]);
+			(void)rm_rf_at(AT_FDCWD, tmps[i]);
 		free(tmps[i]);
 	}
 	free(tmps);
@@ -250,15 +250,49 @@ int image_unpack(struct image_store *s, const struct image *img, const char *dir
 		r = apply_meta_modes(snap, dir, err);
 	if (r < 0) {
 		if (created) {
-			(void)tree_remove(AT_FDCWD, dir);
+			(void)rm_rf_at(AT_FDCWD, dir);
 		} else {
 			_cleanup_closedir_ DIR *d = opendir(dir);
 			struct dirent *de;
 
 			while (d && (de = readdir(d)))
 				if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-					(void)tree_remove(dirfd(d), de->d_name);
+					(void)rm_rf_at(dirfd(d), de->d_name);
 		}
 	}
+	return r;
+}
+
+int image_container_rootfs(struct image_store *s, const struct image *img, const char *dir,
+			   const char *meta_path, const struct image_progress *progress,
+			   struct qerr *err)
+{
+	_cleanup_free_ char *snap = NULL, *rootfs = NULL, *meta = NULL;
+	int r;
+
+	r = image_snapshot(s, img, progress, &snap, err);
+	if (r < 0)
+		return r;
+	if (mkdir(dir, 0755) < 0)
+		return qerr_set_errno(err, -errno, "cannot create '%s'", dir);
+	rootfs = xasprintf("%s/rootfs", snap);
+	r = tree_copy(rootfs, dir, TREE_LINK, err);
+	if (r >= 0 && meta_path && geteuid() != 0) {
+		_cleanup_free_ char *buf = NULL;
+		ssize_t n;
+
+		meta = xasprintf("%s/meta", snap);
+		n = read_file_at(AT_FDCWD, meta, 1u << 30, &buf);
+		if (n >= 0) {
+			_cleanup_close_ int fd =
+			    open(meta_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+			r = fd < 0 || write_all(fd, buf, (size_t)n) < 0
+				? qerr_set_errno(err, -errno, "cannot write '%s'", meta_path)
+				: 0;
+		}
+	}
+	if (r < 0)
+		(void)rm_rf_at(AT_FDCWD, dir);
 	return r;
 }

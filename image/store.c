@@ -139,9 +139,18 @@ struct image_store *image_store_close(struct image_store *s)
 		close(s->blobs_fd);
 	if (s->tmp_fd >= 0)
 		close(s->tmp_fd);
+	for (size_t i = 0; i < s->n_pins; i++)
+		free(s->pins[i]);
+	free(s->pins);
 	free(s->root);
 	free(s);
 	return NULL;
+}
+
+void image_store_pin(struct image_store *s, const char *digest)
+{
+	s->pins = xrealloc(s->pins, (s->n_pins + 1) * sizeof(*s->pins));
+	s->pins[s->n_pins++] = xstrdup(digest);
 }
 
 const char *image_store_root(const struct image_store *s)

@@ -48,7 +48,6 @@ int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx)
 	static char *default_argv[] = { sh, NULL };
 	struct tracer_config c = { .default_binds = true, .cwd = "/" };
 	struct tracer_bind *binds = NULL;
-	struct tracer_result res;
 	size_t n_binds = 0;
 	int opt, r;
 
@@ -102,27 +101,7 @@ int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx)
 	c.binds = binds;
 	c.n_binds = n_binds;
 
-	r = tracer_run(&c, &res, &ctx->err);
-	if (r < 0)
-		goto out;
-	if (res.exec_errno && res.missing_arch) {
-		const struct tracer_arch *a = res.missing_arch;
-
-		qlog_error("'%s': no emulator for linux/%s%s%s (%s) programs: install %s "
-			   "(qemu-%s-static)",
-			   c.argv[0], a->oci_arch, a->oci_variant ? "/" : "",
-			   a->oci_variant ? a->oci_variant : "", a->uname_machine,
-			   TRACER_QEMU_PACKAGE, a->qemu_name);
-		r = EXIT_CANNOT_RUN;
-		goto out;
-	}
-	if (res.exec_errno) {
-		qlog_error("'%s': %s", c.argv[0], strerror(res.exec_errno));
-		r = res.exec_errno == ENOENT || res.exec_errno == ENOTDIR ? EXIT_NOT_FOUND
-									  : EXIT_CANNOT_RUN;
-		goto out;
-	}
-	r = res.status;
+	r = runtime_trace(&c, ctx);
 out:
 	for (size_t i = 0; i < n_binds; i++)
 		tracer_bind_release(&binds[i]);

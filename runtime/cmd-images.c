@@ -2,7 +2,6 @@
 #include "runtime/runtime.h"
 
 #include <getopt.h>
-#include <time.h>
 
 #include "specs/specs.h"
 
@@ -17,33 +16,10 @@ static const char images_usage[] = "Usage: qrun images [OPTIONS]\n"
 				   "      --format json  one JSON object per line\n"
 				   "  -h, --help         this help\n";
 
-/* "3 days ago", as docker says it. */
-static char *ago(const char *created)
-{
-	static const struct {
-		long secs;
-		const char *unit;
-	} units[] = { { 365 * 86400L, "year" }, { 30 * 86400L, "month" }, { 7 * 86400L, "week" },
-		      { 86400, "day" },		{ 3600, "hour" },	  { 60, "minute" } };
-	struct tm tm = { 0 };
-	long d;
-
-	if (!created || !strptime(created, "%Y-%m-%dT%H:%M:%S", &tm))
-		return xstrdup("N/A");
-	d = (long)(time(NULL) - timegm(&tm));
-	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
-		long n = d / units[i].secs;
-
-		if (n >= 1)
-			return xasprintf("%ld %s%s ago", n, units[i].unit, n > 1 ? "s" : "");
-	}
-	return xasprintf("%ld second%s ago", d < 0 ? 0 : d, d == 1 ? "" : "s");
-}
-
 static void print_json(const struct image_entry *e, const char *id)
 {
 	struct spec_json *j = spec_json_new(false);
-	_cleanup_free_ char *out = NULL, *created = ago(e->created);
+	_cleanup_free_ char *out = NULL, *created = runtime_ago(e->created);
 	char size[32];
 
 	runtime_human_size((uint64_t)e->size, size, sizeof(size));
@@ -140,7 +116,7 @@ int cmd_images(int argc, char **argv, struct cmd_ctx *ctx)
 				printf("%s\n", id);
 			continue;
 		}
-		created = ago(e->created);
+		created = runtime_ago(e->created);
 		runtime_human_size((uint64_t)e->size, size, sizeof(size));
 		printf("%-40s %-20s ", e->repository ? e->repository : "<none>",
 		       e->tag ? e->tag : "<none>");

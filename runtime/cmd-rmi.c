@@ -13,6 +13,30 @@ static const char rmi_usage[] =
     "  -f, --force   remove every tag of an image given by ID\n"
     "  -h, --help    this help\n";
 
+/* docker refuses to remove an image a container was made from (unless -f). */
+static int refuse_if_used(struct image_store *s, const char *name, struct qerr *err)
+{
+	struct image_entry e = { 0 };
+	struct container **v = NULL;
+	size_t n = 0;
+	int r = image_find(s, name, &e, err);
+
+	if (r >= 0)
+		r = container_list(image_store_root(s), &v, &n, err);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		const char *d = spec_runtime_config_annotation(&v[i]->config, ANNOT_IMAGE_DIGEST);
+
+		if (d && !strcmp(d, e.digest))
+			r = qerr_set(err, -EBUSY,
+				     "image '%s' is used by container %s (%.12s): remove the "
+				     "container first, or use -f",
+				     name, v[i]->state.name, v[i]->id);
+	}
+	container_list_free(v, n);
+	image_entry_release(&e);
+	return r;
+}
+
 int cmd_rmi(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -41,8 +65,12 @@ int cmd_rmi(int argc, char **argv, struct cmd_ctx *ctx)
 	if (optind == argc)
 		return qerr_set(&ctx->err, -EINVAL, "rmi: name at least one IMAGE");
 	r = runtime_open_store(ctx, &s);
-	for (int i = optind; r >= 0 && i < argc; i++)
-		r = image_remove(s, argv[i], force, runtime_print_line, NULL, &ctx->err);
+	for (int i = optind; r >= 0 && i < argc; i++) {
+		if (!force)
+			r = refuse_if_used(s, argv[i], &ctx->err);
+		if (r >= 0)
+			r = image_remove(s, argv[i], force, runtime_print_line, NULL, &ctx->err);
+	}
 	image_store_close(s);
 	return r < 0 ? r : 0;
 }

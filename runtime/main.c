@@ -14,14 +14,21 @@ struct command {
 
 static const struct command commands[] = {
 	{ "chroot", cmd_chroot, "run a command confined to a root filesystem (the tracer)" },
+	{ "create", cmd_create, "create a container of an image" },
+	{ "exec", cmd_exec, "run a command in a running container" },
 	{ "images", cmd_images, "list the images in the store" },
 	{ "import", cmd_import, "make an image from a root filesystem tarball" },
 	{ "info", cmd_info, "diagnose this host: ptrace, seccomp, emulators, store" },
 	{ "inspect", cmd_inspect, "describe images as JSON" },
+	{ "kill", cmd_kill, "signal running containers" },
 	{ "load", cmd_load, "load an OCI layout or a docker-archive" },
 	{ "prune", cmd_prune, "remove blobs and snapshots no image uses" },
+	{ "ps", cmd_ps, "list containers" },
+	{ "rm", cmd_rm, "remove containers" },
 	{ "rmi", cmd_rmi, "remove images" },
+	{ "run", cmd_run, "run a command in a new container of an image" },
 	{ "save", cmd_save, "write images to an OCI or docker archive" },
+	{ "start", cmd_start, "run a container's command again" },
 	{ "tag", cmd_tag, "give an image another name" },
 	{ "unpack", cmd_unpack, "write an image's root filesystem into a directory" },
 	{ "version", cmd_version, "print version information" },
@@ -29,7 +36,10 @@ static const struct command commands[] = {
 
 /* Verbs that are designed (../shared/DESIGN.md) but not built; said plainly, never faked. */
 static const char *const planned[] = {
-	"run", "create", "start", "exec", "ps", "kill", "rm",
+	"build",
+	"pull",
+	"push",
+	"login",
 };
 
 static void usage(FILE *out)

@@ -88,7 +88,10 @@ int runtime_open_store(struct cmd_ctx *ctx, struct image_store **ret)
 
 	if (r < 0)
 		return r;
-	return image_store_open(root, ret, &ctx->err);
+	r = image_store_open(root, ret, &ctx->err);
+	if (r >= 0)
+		container_pin_images(*ret); /* gc keeps what containers were made from */
+	return r;
 }
 
 void runtime_print_line(const char *line, void *data)

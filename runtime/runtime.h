@@ -6,6 +6,7 @@
 
 #include "common/common.h"
 #include "image/image.h"
+#include "specs/specs.h"
 
 /* docker/podman exit statuses for qrun's own failures */
 enum {
@@ -61,3 +62,92 @@ int runtime_store_root(struct cmd_ctx *ctx, char **ret_path);
 
 /* true if argv holds -h or --help before any "--". */
 bool runtime_wants_help(int argc, char **argv);
+
+int cmd_run(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_create(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_start(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_exec(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_ps(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_rm(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_kill(int argc, char **argv, struct cmd_ctx *ctx);
+
+/* ---- tracer runs (util.c) --------------------------------------------------------------- */
+
+struct tracer_config;
+/*
+ * Run the tracer and turn the outcome into docker's exit status: the command's, 126/127 when
+ * it could not be started (with one line naming the reason, e.g. the missing emulator), or a
+ * negative errno with ctx->err filled when qrun itself failed.
+ */
+int runtime_trace(const struct tracer_config *c, struct cmd_ctx *ctx);
+/* RFC 3339 UTC of now. Heap string. */
+char *runtime_now(void);
+/* "3 days ago" for an RFC 3339 time ("N/A" when unreadable). Heap string. */
+char *runtime_ago(const char *rfc3339);
+
+/* ---- containers (container.c): $ROOT/containers/<id>/{config.json,state.json,rootfs} ---- */
+
+#define ANNOT_IMAGE_REF	   "org.qrun.image.ref"
+#define ANNOT_IMAGE_DIGEST "org.qrun.image.digest"
+#define ANNOT_NAME	   "org.qrun.name"
+
+struct container {
+	char *id;  /* 64 hex */
+	char *dir; /* ROOT/containers/ID */
+	struct spec_runtime_config config;
+	struct spec_container_state state;
+};
+
+struct container *container_free(struct container *c);
+/* Every container of the store root (in no particular order). */
+int container_list(const char *root, struct container ***ret_v, size_t *ret_n, struct qerr *err);
+void container_list_free(struct container **v, size_t n);
+/* By full id, unique id prefix or name. -ENOENT "no such container". */
+int container_find(const char *root, const char *name, struct container **ret, struct qerr *err);
+/* Is the qrun process that runs it alive? */
+bool container_running(const struct container *c);
+/* The status as ps shows it ("Up 3 seconds", "Exited (0) 2 minutes ago", "Created"). */
+char *container_status(const struct container *c);
+int container_save_state(struct container *c, struct qerr *err);
+int container_save_config(struct container *c, struct qerr *err);
+/* Make a new container directory with a fresh id and a unique name (NULL: generated). */
+int container_new(const char *root, const char *name, struct container **ret, struct qerr *err);
+int container_remove(struct container *c, struct qerr *err);
+/* Pin every container's image in the store, so that gc keeps it. */
+void container_pin_images(struct image_store *s);
+
+/* ---- run plans (plan.c): image config + flags -> a container config; config -> tracer ---- */
+
+struct run_opts {
+	bool rm, interactive, tty, read_only;
+	const char *name;
+	const char *workdir;
+	const char *entrypoint;
+	const char *hostname;
+	const char *platform;
+	char **env; /* -e, in order */
+	size_t n_env;
+	char **env_files; /* --env-file */
+	size_t n_env_files;
+	char **volumes; /* -v */
+	size_t n_volumes;
+};
+
+/*
+ * Parse run/create options (docker's) from argv; stops at the image name (optind). Returns
+ * 0, 1 when help was printed, or -errno with ctx->err set.
+ */
+int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb,
+		   struct cmd_ctx *ctx);
+void run_opts_release(struct run_opts *o);
+/* Apply --env-file files, then -e values, to env (docker's order). */
+int plan_env_apply(char ***env, const struct run_opts *o, struct qerr *err);
+/* Create a container from IMAGE [COMMAND...] with o: prints nothing; returns it. */
+int plan_create(struct cmd_ctx *ctx, const struct run_opts *o, const char *image, char **cmd,
+		int n_cmd, struct container **ret);
+/*
+ * Run a process of container c: args/env/cwd from its config unless given (exec). Records
+ * the state when record is true (run, start). Returns the exit status (or -errno).
+ */
+int plan_run(struct cmd_ctx *ctx, struct container *c, char *const *args, char *const *env,
+	     const char *cwd, bool record);

@@ -1,6 +1,9 @@
 #include "runtime/runtime.h"
 
+#include <time.h>
+
 #include "image/image.h"
+#include "tracer/tracer.h"
 
 int runtime_store_root(struct cmd_ctx *ctx, char **ret_path)
 {
@@ -26,4 +29,64 @@ bool runtime_wants_help(int argc, char **argv)
 			return true;
 	}
 	return false;
+}
+
+/* "3 days ago", as docker says it. */
+char *runtime_ago(const char *created)
+{
+	static const struct {
+		long secs;
+		const char *unit;
+	} units[] = { { 365 * 86400L, "year" }, { 30 * 86400L, "month" }, { 7 * 86400L, "week" },
+		      { 86400, "day" },		{ 3600, "hour" },	  { 60, "minute" } };
+	struct tm tm = { 0 };
+	long d;
+
+	if (!created || !strptime(created, "%Y-%m-%dT%H:%M:%S", &tm))
+		return xstrdup("N/A");
+	d = (long)(time(NULL) - timegm(&tm));
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+		long n = d / units[i].secs;
+
+		if (n >= 1)
+			return xasprintf("%ld %s%s ago", n, units[i].unit, n > 1 ? "s" : "");
+	}
+	return xasprintf("%ld second%s ago", d < 0 ? 0 : d, d == 1 ? "" : "s");
+}
+
+char *runtime_now(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[64];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+int runtime_trace(const struct tracer_config *c, struct cmd_ctx *ctx)
+{
+	struct tracer_result res;
+	int r = tracer_run(c, &res, &ctx->err);
+
+	if (r < 0)
+		return r;
+	if (res.exec_errno && res.missing_arch) {
+		const struct tracer_arch *a = res.missing_arch;
+
+		qlog_error("'%s': no emulator for linux/%s%s%s (%s) programs: install %s "
+			   "(qemu-%s-static)",
+			   c->argv[0], a->oci_arch, a->oci_variant ? "/" : "",
+			   a->oci_variant ? a->oci_variant : "", a->uname_machine,
+			   TRACER_QEMU_PACKAGE, a->qemu_name);
+		return EXIT_CANNOT_RUN;
+	}
+	if (res.exec_errno) {
+		qlog_error("'%s': %s", c->argv[0], strerror(res.exec_errno));
+		return res.exec_errno == ENOENT || res.exec_errno == ENOTDIR ? EXIT_NOT_FOUND
+									     : EXIT_CANNOT_RUN;
+	}
+	return res.status;
 }

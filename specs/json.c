@@ -324,6 +324,11 @@ bool jnode_int64(const struct jnode *n, int64_t *ret)
 	return true;
 }
 
+bool jnode_bool(const struct jnode *n)
+{
+	return YAJL_IS_TRUE(V(n));
+}
+
 /* ---- writing ----------------------------------------------------------------------------- */
 
 #define JSON_MAX_NEST 128

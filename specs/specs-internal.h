@@ -58,6 +58,8 @@ const struct jnode *jnode_value(const struct jnode *n, size_t i);
 const char *jnode_string(const struct jnode *n);
 /* An integer written without fraction or exponent that fits int64. */
 bool jnode_int64(const struct jnode *n, int64_t *ret);
+/* true for a JSON true. */
+bool jnode_bool(const struct jnode *n);
 
 /* Emit a parsed value (and everything below it) into a writer, keeping key order. */
 void spec_json_node(struct spec_json *j, const struct jnode *n);

@@ -253,3 +253,53 @@ int spec_json_copy_member(struct spec_json *j, const char *buf, size_t len, cons
 /* The text written so far (heap, NUL-terminated); frees the writer. ret_len may be NULL. */
 char *spec_json_finish(struct spec_json *j, size_t *ret_len);
 struct spec_json *spec_json_free(struct spec_json *j);
+
+/* ---- containers: OCI runtime config.json and qrun's state.json ---------------------------- */
+
+struct spec_mount {
+	char *destination; /* guest path */
+	char *source;	   /* host path */
+	bool readonly;	   /* options ["rbind", "ro"] vs ["rbind", "rw"] */
+};
+
+/*
+ * The part of an OCI runtime-spec config.json qrun writes and reads back: process (args, env,
+ * cwd, terminal), root (path, readonly), hostname, mounts of type "bind", annotations.
+ */
+struct spec_runtime_config {
+	char **args; /* NULL-terminated */
+	char **env;  /* NULL-terminated */
+	char *cwd;
+	bool terminal;
+	char *root_path;
+	bool root_readonly;
+	char *hostname;
+	struct spec_mount *mounts;
+	size_t n_mounts;
+	struct spec_annotation *annotations;
+	size_t n_annotations;
+};
+
+int spec_runtime_config_parse(const char *buf, size_t len, struct spec_runtime_config *ret,
+			      struct qerr *err);
+/* ociVersion 1.0.2, pretty, fixed key order. */
+char *spec_runtime_config_write(const struct spec_runtime_config *c, size_t *ret_len);
+const char *spec_runtime_config_annotation(const struct spec_runtime_config *c, const char *key);
+void spec_runtime_config_release(struct spec_runtime_config *c);
+
+/* A container's state.json. Times are RFC 3339 strings or NULL. */
+struct spec_container_state {
+	char *id;
+	char *name;
+	char *status; /* "created", "running", "exited" */
+	int64_t pid;  /* the qrun process running it, 0 when none */
+	int64_t exit_code;
+	char *created;
+	char *started_at;
+	char *finished_at;
+};
+
+int spec_container_state_parse(const char *buf, size_t len, struct spec_container_state *ret,
+			       struct qerr *err);
+char *spec_container_state_write(const struct spec_container_state *s, size_t *ret_len);
+void spec_container_state_release(struct spec_container_state *s);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/inotify.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 
 void enter_fail(struct tracer *tr, struct tracee *t, long err)
 {
@@ -93,11 +94,31 @@ static bool fd_readonly(struct tracer *tr, struct tracee *t, int fd)
 	return b >= 0 && tr->binds.v[b].readonly;
 }
 
-/* fchmod and friends: refuse when the fd's file lies in a read-only bind. */
+/* fchmod and friends: refuse when the fd's file lies in a read-only bind; copy up. */
 static void do_fd_write(struct tracer *tr, struct tracee *t, const struct sysregs *r)
 {
-	if (fd_readonly(tr, t, (int)r->args[0]))
+	int e;
+
+	if (fd_readonly(tr, t, (int)r->args[0])) {
 		enter_fail(tr, t, -EROFS);
+		return;
+	}
+	if (tr->config->copy_up && (e = copyup_fd(tr, t, r)) < 0)
+		enter_fail(tr, t, e);
+}
+
+/* uname: the host's answer with the container's hostname (qemu then sets machine). */
+static void do_uname(struct tracer *tr, struct tracee *t, const struct sysregs *r)
+{
+	struct utsname u;
+
+	if (!tr->config->hostname || uname(&u) < 0)
+		return;
+	(void)snprintf(u.nodename, sizeof(u.nodename), "%s", tr->config->hostname);
+	if (mem_write(t->pid, r->args[0], &u, sizeof(u)) < 0)
+		enter_fail(tr, t, -EFAULT);
+	else
+		enter_fail(tr, t, 0);
 }
 
 /*
@@ -117,7 +138,7 @@ bool enter_passthrough(struct tracer *tr, struct tracee *t, int dirfd, const cha
 		path += 2 + strspn(path + 2, "/"); /* "./name" is "name" */
 	if (path[0] == '\0' || path[0] == '/' || strchr(path, '/') || strcmp(path, "..") == 0)
 		return false;
-	if (write && tr->has_readonly_binds)
+	if (write && (tr->has_readonly_binds || tr->config->copy_up))
 		return false;
 	for (size_t i = 1; i < tr->binds.n; i++) {
 		const char *base = strrchr(tr->binds.v[i].guest, '/');
@@ -173,6 +194,11 @@ static int translate_arg(struct tracer *tr, struct tracee *t, const struct sysre
 		return e;
 	if (writes(p, r->args) && tr->binds.v[x->bind].readonly)
 		return -EROFS;
+	if (tr->config->copy_up && x->bind == 0 && copyup_wanted(r->nr, r->args)) {
+		e = copyup(x->host);
+		if (e < 0)
+			return e;
+	}
 	if (writes(p, r->args) && tr->has_readonly_binds && str_has_prefix(x->guest, "/proc/")) {
 		/* reopening /proc/self/fd/N for writing must not get around a read-only bind */
 		char text[PATH_MAX], host[PATH_MAX * 2];
@@ -421,6 +447,9 @@ enum resume enter_syscall(struct tracer *tr, struct tracee *t, const struct sysr
 		break;
 	case SC_FD_WRITE:
 		do_fd_write(tr, t, r);
+		break;
+	case SC_UNAME:
+		do_uname(tr, t, r);
 		break;
 	case SC_CLONE:
 		do_clone(tr, t, r);

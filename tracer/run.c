@@ -69,6 +69,8 @@ _noreturn_ static void child(const struct tracer_config *c, const char *host_cwd
 	byte = 'N';
 	if (!c->no_seccomp && seccomp_install() == 0)
 		byte = 'S';
+	if (c->restrict_privileges && geteuid() == 0 && privs_restrict() < 0)
+		_exit(125);
 	if (write(status, &byte, 1) != 1 || read(go, &byte, 1) != 1)
 		_exit(125);
 	if (c->envp)
@@ -180,6 +182,7 @@ int tracer_run(const struct tracer_config *config, struct tracer_result *ret, st
 	r = binds_init(&tr.binds, config, err);
 	if (r < 0)
 		return r;
+	tr.binds.v[0].readonly = config->readonly_root;
 	for (size_t i = 0; i < tr.binds.n; i++)
 		tr.has_readonly_binds |= tr.binds.v[i].readonly;
 	/* A stand-in tracee for translations done before any process exists. */

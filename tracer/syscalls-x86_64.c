@@ -8,14 +8,7 @@
 
 #include <sys/syscall.h>
 
-#define NR_fchmodat2	  452
-#define NR_setxattrat	  463
-#define NR_getxattrat	  464
-#define NR_listxattrat	  465
-#define NR_removexattrat  466
-#define NR_open_tree_attr 467
-#define NR_file_getattr	  468
-#define NR_file_setattr	  469
+#include "tracer/sysnum-x86_64.h"
 
 #define NOP                                                                                        \
 	{                                                                                          \
@@ -144,6 +137,8 @@ const struct sc_def sc_table[] = {
 	KIND(fchown, SC_FD_WRITE),
 	KIND(fsetxattr, SC_FD_WRITE),
 	KIND(fremovexattr, SC_FD_WRITE),
+	/* the container's hostname */
+	KIND(uname, SC_UNAME),
 	/* a CLONE_UNTRACED child would run with no tracer */
 	KIND(clone, SC_CLONE),
 	KIND(clone3, SC_CLONE),

@@ -125,6 +125,7 @@ enum sc_kind {
 	SC_SOCKADDR_OUT, /* accept, accept4, getsockname, getpeername, recvfrom: out address */
 	SC_RECVMSG,	 /* recvmsg: out address in msghdr */
 	SC_FD_WRITE,	 /* fchmod, fchown, ... : EROFS when the fd is in a read-only bind */
+	SC_UNAME,	 /* the container's hostname as nodename */
 	SC_OPENAT2,	 /* openat2: flags and resolve in struct open_how */
 	SC_CLONE,	 /* clone (only with CLONE_UNTRACED), clone3: the child must stay traced */
 	SC_DENY_ENOSYS,	 /* io_uring_setup and unknown numbers: bypass translation otherwise */
@@ -385,3 +386,17 @@ int longpath_guest_dir(const struct bind_table *t, const char *link, char *ret, 
 void longpath_release(void);
 /* An O_PATH fd the tracer holds (cached, do not close) for host directory dir. */
 int longpath_dirfd(const char *dir);
+
+/* ---- copyup.c: private copies of files shared with an image snapshot -------------------- */
+
+/* Does syscall nr (with args) change an existing inode in place? */
+bool copyup_wanted(long nr, const uint64_t *args);
+/* Give host (a file or symlink with other links) its own inode. 0 when nothing to do. */
+int copyup(const char *host);
+/* fchmod/fchown/fsetxattr/fremovexattr on a shared file: copy up, rewrite to the path call. */
+int copyup_fd(struct tracer *tr, struct tracee *t, const struct sysregs *r);
+
+/* ---- privs.c ------------------------------------------------------------------------------ */
+
+/* In the first process, as root: no_new_privs and only docker's default capabilities. */
+int privs_restrict(void);

@@ -102,7 +102,16 @@ struct tracer_config {
 	bool no_seccomp;    /* stop at every system call (debugging, or no seccomp) */
 	const char *qemu;   /* borrowed: runner for every foreign program, or NULL */
 	int verbose;	    /* 0: quiet; 1: log translations; 2+: every stop */
+	/* containers */
+	bool readonly_root;	  /* writes to the rootfs (not to binds) fail with EROFS */
+	bool copy_up;		  /* the rootfs shares inodes (hard links) with an image: copy a
+				     file up before the first change to it (see copyup.c) */
+	const char *hostname;	  /* borrowed: what uname(2) says as nodename, or NULL */
+	bool restrict_privileges; /* as root: no_new_privs and docker's default capabilities */
 };
+
+/* docker's default capability set (CHOWN ... AUDIT_WRITE), as a bit mask. */
+#define TRACER_DOCKER_CAPS 0xa80425fbULL
 
 /* What happened to the tracee tree. */
 struct tracer_result {

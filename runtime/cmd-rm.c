@@ -1,0 +1,168 @@
+/* qrun rm and qrun kill. */
+#include "runtime/runtime.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <time.h>
+
+/* Signal names docker accepts, and numbers. */
+static int parse_signal(const char *s)
+{
+	static const struct {
+		const char *name;
+		int sig;
+	} sigs[] = { { "KILL", SIGKILL },
+		     { "TERM", SIGTERM },
+		     { "INT", SIGINT },
+		     { "HUP", SIGHUP },
+		     { "QUIT", SIGQUIT } };
+	long n;
+
+	if (str_has_prefix(s, "SIG"))
+		s += 3;
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		if (!strcasecmp(s, sigs[i].name))
+			return sigs[i].sig;
+	if (parse_int(s, 1, 64, &n) == 0)
+		return (int)n;
+	return -EINVAL;
+}
+
+/* Wait up to ~5 s for the container's qrun to go. */
+static bool wait_gone(const struct container *c)
+{
+	for (int i = 0; i < 500; i++) {
+		if (!container_running(c))
+			return true;
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	}
+	return false;
+}
+
+/*
+ * qrun forwards INT, TERM, HUP and QUIT to the container's first process; KILL ends qrun and
+ * with it (PTRACE_O_EXITKILL) every process of the container.
+ */
+static int signal_container(struct container *c, int sig, struct qerr *err)
+{
+	if (sig != SIGKILL && sig != SIGTERM && sig != SIGINT && sig != SIGHUP && sig != SIGQUIT)
+		return qerr_set(
+		    err, -ENOTSUP,
+		    "signal %d: qrun delivers KILL, TERM, INT, HUP and QUIT to containers", sig);
+	if (kill((pid_t)c->state.pid, sig) < 0)
+		return qerr_set_errno(err, -errno, "container '%s'", c->state.name);
+	if (sig == SIGKILL && wait_gone(c)) {
+		/* Its qrun could not write the end: do it here. */
+		free(c->state.status);
+		c->state.status = xstrdup("exited");
+		c->state.pid = 0;
+		c->state.exit_code = 128 + SIGKILL;
+		free(c->state.finished_at);
+		c->state.finished_at = runtime_now();
+		(void)container_save_state(c, NULL);
+	}
+	return 0;
+}
+
+int cmd_kill(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "signal", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	_cleanup_free_ char *root = NULL;
+	int sig = SIGKILL, opt, r;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			sig = parse_signal(optarg);
+			if (sig < 0)
+				return qerr_set(&ctx->err, -EINVAL, "kill: '%s' is not a signal",
+						optarg);
+			break;
+		case 'h':
+			fputs("Usage: qrun kill [-s SIGNAL] CONTAINER...\n\nSend SIGNAL (default "
+			      "KILL; also TERM, INT, HUP, QUIT) to running containers.\n",
+			      stdout);
+			return 0;
+		default:
+			return qerr_set(&ctx->err, -EINVAL,
+					"kill: bad option (see 'qrun kill --help')");
+		}
+	}
+	if (optind == argc)
+		return qerr_set(&ctx->err, -EINVAL, "kill: name at least one CONTAINER");
+	r = runtime_store_root(ctx, &root);
+	for (int i = optind; r >= 0 && i < argc; i++) {
+		struct container *c = NULL;
+
+		r = container_find(root, argv[i], &c, &ctx->err);
+		if (r >= 0 && !container_running(c))
+			r = qerr_set(&ctx->err, -EINVAL, "container '%s' is not running", argv[i]);
+		if (r >= 0)
+			r = signal_container(c, sig, &ctx->err);
+		if (r >= 0)
+			printf("%s\n", argv[i]);
+		container_free(c);
+	}
+	return r < 0 ? r : 0;
+}
+
+int cmd_rm(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	_cleanup_free_ char *root = NULL;
+	bool force = false;
+	int opt, r;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			fputs(
+			    "Usage: qrun rm [-f] CONTAINER...\n\nRemove containers; a running one "
+			    "needs -f (it is killed first).\n",
+			    stdout);
+			return 0;
+		default:
+			return qerr_set(&ctx->err, -EINVAL,
+					"rm: bad option (see 'qrun rm --help')");
+		}
+	}
+	if (optind == argc)
+		return qerr_set(&ctx->err, -EINVAL, "rm: name at least one CONTAINER");
+	r = runtime_store_root(ctx, &root);
+	for (int i = optind; r >= 0 && i < argc; i++) {
+		struct container *c = NULL;
+
+		r = container_find(root, argv[i], &c, &ctx->err);
+		if (r >= 0 && container_running(c)) {
+			if (!force)
+				r = qerr_set(
+				    &ctx->err, -EBUSY,
+				    "container '%s' is running: stop it first ('qrun kill') "
+				    "or use -f",
+				    argv[i]);
+			else if ((r = signal_container(c, SIGKILL, &ctx->err)) >= 0 &&
+				 !wait_gone(c))
+				r = qerr_set(&ctx->err, -EBUSY, "container '%s' would not stop",
+					     argv[i]);
+		}
+		if (r >= 0)
+			r = container_remove(c, &ctx->err);
+		if (r >= 0)
+			printf("%s\n", argv[i]);
+		container_free(c);
+	}
+	return r < 0 ? r : 0;
+}

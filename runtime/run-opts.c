@@ -1,0 +1,135 @@
+/* The options of `qrun run` and `qrun create`, docker's spelling. */
+#include "runtime/runtime.h"
+
+#include <getopt.h>
+
+static const char run_usage[] =
+    "Usage: qrun %s [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
+    "\n"
+    "%s\n"
+    "\n"
+    "Options:\n"
+    "      --rm                      remove the container when it exits (run)\n"
+    "      --name NAME               name the container\n"
+    "  -e, --env K=V|K               set a variable (K alone: copy the host's value)\n"
+    "      --env-file FILE           variables from FILE (K=V lines, # comments)\n"
+    "  -v, --volume HOST:GUEST[:ro]  bind a host directory or file (relative HOST: from here;\n"
+    "                                created when missing)\n"
+    "  -w, --workdir DIR             working directory (created when missing)\n"
+    "      --entrypoint CMD          replace the image's Entrypoint and Cmd\n"
+    "      --platform OS/ARCH[/V]    pick from a multi-platform image\n"
+    "  -i, --interactive             keep standard input (otherwise /dev/null)\n"
+    "  -t, --tty                     the command talks to this terminal (TERM=xterm)\n"
+    "      --read-only               the root filesystem is read-only (volumes stay writable)\n"
+    "  -h, --hostname NAME           what uname and /etc/hostname say (default: short id)\n"
+    "      --network host            the host's network (the only mode qrun has)\n"
+    "      --help                    this help\n"
+    "\n"
+    "Foreign images run under qemu-user, chosen per program. Not built yet: --user, fake root\n"
+    "and persistent ownership for unprivileged users (processes run as you, files belong to\n"
+    "you); as root, processes get no_new_privs and docker's default capabilities.\n";
+
+static void push(char ***v, size_t *n, const char *s)
+{
+	*v = xrealloc(*v, (*n + 2) * sizeof(**v));
+	(*v)[(*n)++] = (char *)s;
+	(*v)[*n] = NULL;
+}
+
+int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, struct cmd_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "rm", no_argument, NULL, 'R' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "env-file", required_argument, NULL, 'E' },
+		{ "volume", required_argument, NULL, 'v' },
+		{ "workdir", required_argument, NULL, 'w' },
+		{ "entrypoint", required_argument, NULL, 'P' },
+		{ "platform", required_argument, NULL, 'p' },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "read-only", no_argument, NULL, 'o' },
+		{ "hostname", required_argument, NULL, 'h' },
+		{ "network", required_argument, NULL, 'N' },
+		{ "net", required_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	*o = (struct run_opts){ 0 };
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+e:v:w:ith:", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'R':
+			o->rm = true;
+			break;
+		case 'n':
+			o->name = optarg;
+			break;
+		case 'e':
+			push(&o->env, &o->n_env, optarg);
+			break;
+		case 'E':
+			push(&o->env_files, &o->n_env_files, optarg);
+			break;
+		case 'v':
+			push(&o->volumes, &o->n_volumes, optarg);
+			break;
+		case 'w':
+			o->workdir = optarg;
+			break;
+		case 'P':
+			o->entrypoint = optarg;
+			break;
+		case 'p':
+			o->platform = optarg;
+			break;
+		case 'i':
+			o->interactive = true;
+			break;
+		case 't':
+			o->tty = true;
+			break;
+		case 'o':
+			o->read_only = true;
+			break;
+		case 'h':
+			o->hostname = optarg;
+			break;
+		case 'N':
+			if (strcmp(optarg, "host") != 0)
+				return qerr_set(
+				    &ctx->err, -ENOTSUP,
+				    "--network '%s': qrun has no network isolation; only "
+				    "'host' is supported",
+				    optarg);
+			break;
+		case 'H':
+			printf(
+			    run_usage, verb,
+			    !strcmp(verb, "run")
+				? "Run COMMAND (default: the image's Entrypoint and Cmd) in a new "
+				  "container of IMAGE."
+				: "Create a container of IMAGE and print its id ('qrun start' runs "
+				  "it).");
+			return 1;
+		default:
+			return qerr_set(&ctx->err, -EINVAL, "%s: bad option (see 'qrun %s --help')",
+					verb, verb);
+		}
+	}
+	if (optind >= argc)
+		return qerr_set(&ctx->err, -EINVAL, "%s: missing IMAGE (see 'qrun %s --help')",
+				verb, verb);
+	return 0;
+}
+
+void run_opts_release(struct run_opts *o)
+{
+	free(o->env);
+	free(o->env_files);
+	free(o->volumes);
+	*o = (struct run_opts){ 0 };
+}

@@ -1,0 +1,186 @@
+/*
+ * Copy-up for container root filesystems made of hard links shared with an image snapshot
+ * (tracer_config.copy_up): before a syscall changes a file's data or attributes in place, a
+ * file of the rootfs whose inode has other links gets a private copy, renamed over its name,
+ * so the change never reaches the snapshot or another container. Directories are never
+ * shared (the farm makes new ones). The price: hard links between two names of the image are
+ * split when one of them is written.
+ */
+#include "tracer/tracer-internal.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
+
+#include "tracer/sysnum-x86_64.h"
+
+/* Calls that change an existing inode (not those that only add or remove names). */
+bool copyup_wanted(long nr, const uint64_t *args)
+{
+	switch (nr) {
+	case SYS_open:
+		return (args[1] & O_ACCMODE) != O_RDONLY || (args[1] & O_TRUNC);
+	case SYS_openat:
+		return (args[2] & O_ACCMODE) != O_RDONLY || (args[2] & O_TRUNC);
+	case SYS_creat:
+	case SYS_truncate:
+	case SYS_chmod:
+	case SYS_fchmodat:
+	case NR_fchmodat2:
+	case SYS_chown:
+	case SYS_lchown:
+	case SYS_fchownat:
+	case SYS_utime:
+	case SYS_utimes:
+	case SYS_futimesat:
+	case SYS_utimensat:
+	case SYS_setxattr:
+	case SYS_lsetxattr:
+	case SYS_removexattr:
+	case SYS_lremovexattr:
+	case NR_setxattrat:
+	case NR_removexattrat:
+	case NR_file_setattr:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int copy_xattrs(const char *from, int to_fd, const char *to)
+{
+	char list[8192], val[65536];
+	ssize_t n = llistxattr(from, list, sizeof(list));
+
+	for (ssize_t i = 0; n > 0 && i < n; i += (ssize_t)strlen(list + i) + 1) {
+		ssize_t v = lgetxattr(from, list + i, val, sizeof(val));
+
+		if (v < 0)
+			continue;
+		if (to_fd >= 0)
+			(void)fsetxattr(to_fd, list + i, val, (size_t)v, 0);
+		else
+			(void)lsetxattr(to, list + i, val, (size_t)v, 0);
+	}
+	return 0;
+}
+
+int copyup(const char *host)
+{
+	char tmp[PATH_MAX];
+	struct stat st;
+	struct timespec ts[2];
+	const char *slash = strrchr(host, '/');
+	int r = 0;
+
+	if (lstat(host, &st) < 0 || st.st_nlink < 2 ||
+	    !(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)))
+		return 0;
+	if (!slash || (size_t)(slash - host) + 32 >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	(void)snprintf(tmp, sizeof(tmp), "%.*s/.qrun-copyup-%d", (int)(slash - host), host,
+		       (int)getpid());
+	if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t n = readlink(host, target, sizeof(target) - 1);
+
+		if (n < 0)
+			return -errno;
+		target[n] = '\0';
+		if (symlink(target, tmp) < 0)
+			return -errno;
+		if (lchown(tmp, st.st_uid, st.st_gid) < 0)
+			r = -errno;
+		copy_xattrs(host, -1, tmp);
+	} else {
+		int in = open(host, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		int out = in < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		off_t left = st.st_size;
+
+		if (in < 0 || out < 0) {
+			r = -errno;
+			goto close;
+		}
+		while (left > 0) {
+			ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+
+			if (n <= 0) {
+				r = n < 0 ? -errno : -EIO;
+				break;
+			}
+			left -= n;
+		}
+		if (r == 0) {
+			/* owner before mode: chown clears setuid/setgid */
+			if (fchown(out, st.st_uid, st.st_gid) < 0 ||
+			    fchmod(out, st.st_mode & 07777) < 0)
+				r = -errno;
+			copy_xattrs(host, out, tmp);
+		}
+	close:
+		if (in >= 0)
+			close(in);
+		if (out >= 0)
+			close(out);
+	}
+	ts[0] = st.st_atim;
+	ts[1] = st.st_mtim;
+	if (r == 0)
+		(void)utimensat(AT_FDCWD, tmp, ts, AT_SYMLINK_NOFOLLOW);
+	if (r == 0 && rename(tmp, host) < 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlink(tmp);
+	return r;
+}
+
+/* The path-taking twin of each fd-based attribute call (same arguments after the first). */
+static long path_twin(long nr)
+{
+	switch (nr) {
+	case SYS_fchmod:
+		return SYS_chmod;
+	case SYS_fchown:
+		return SYS_chown;
+	case SYS_fsetxattr:
+		return SYS_setxattr;
+	case SYS_fremovexattr:
+		return SYS_removexattr;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * fchmod(fd) and friends on a shared file: copy the file up, then turn the call into its path
+ * twin on the copy (the fd keeps pointing at the old inode, which must not change).
+ */
+int copyup_fd(struct tracer *tr, struct tracee *t, const struct sysregs *r)
+{
+	char link[64], host[PATH_MAX];
+	struct stat st;
+	struct scratch s;
+	uint64_t addr;
+	ssize_t n;
+	int e = 0;
+
+	(void)snprintf(link, sizeof(link), "/proc/%d/fd/%d", t->pid, (int)r->args[0]);
+	n = readlink(link, host, sizeof(host) - 1);
+	if (n <= 0 || host[0] != '/' || path_twin(r->nr) < 0)
+		return 0;
+	host[n] = '\0';
+	if (stat(link, &st) < 0 || st.st_nlink < 2 || !S_ISREG(st.st_mode) ||
+	    binds_to_guest(&tr->binds, host, (char[PATH_MAX]){ 0 }, PATH_MAX) != 0)
+		return 0;
+	e = copyup(host);
+	if (e < 0)
+		return e;
+	scratch_init(&s, t->pid, r->sp);
+	addr = scratch_put(&s, host, strlen(host) + 1, &e);
+	if (!addr)
+		return e;
+	if (regs_set_nr(t->pid, path_twin(r->nr)) < 0 || regs_set_arg(t->pid, 0, addr) < 0)
+		return -EIO;
+	return 0;
+}

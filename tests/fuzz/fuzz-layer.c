@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(empty_dir(outside));
 	close(fd);
 	meta_free(meta);
-	FUZZ_CHECK(tree_remove(AT_FDCWD, root) == 0);
+	FUZZ_CHECK(rm_rf_at(AT_FDCWD, root) == 0);
 	FUZZ_CHECK(rmdir(outside) == 0);
 	return 0;
 }

@@ -66,7 +66,37 @@ static int copy_xattrs(const char *from, int to_fd, const char *to)
 	return 0;
 }
 
+static int copyup_one(const char *host);
+
 int copyup(const char *host)
+{
+	int r = copyup_one(host);
+
+	return r < 0 ? r : 0;
+}
+
+/*
+ * /proc/self/fd/N (and /dev/fd/N, /proc/PID/cwd/..., which land here too): reopening the
+ * link reaches the inode the fd holds, whatever copy-up does to the name. When that is a shared
+ * file of the rootfs, copy it up and send the call to the copy's path instead.
+ */
+int copyup_proc(struct tracer *tr, struct tracee *t, struct xlat *x)
+{
+	char text[PATH_MAX], host[PATH_MAX * 2];
+	int e;
+
+	if (!str_has_prefix(x->guest, "/proc/") ||
+	    path_proc_link(tr, t, x->guest, text, sizeof(text)) <= 0 || text[0] != '/' ||
+	    binds_to_host(&tr->binds, text, host, sizeof(host)) != 0)
+		return 0;
+	e = copyup_one(host);
+	if (e > 0)
+		memcpy(x->host, host, strlen(host) + 1);
+	return e < 0 ? e : 0;
+}
+
+/* Returns 1 when a copy was made, 0 when the file was not shared, or -errno. */
+static int copyup_one(const char *host)
 {
 	char tmp[PATH_MAX];
 	struct stat st;
@@ -130,9 +160,11 @@ int copyup(const char *host)
 		(void)utimensat(AT_FDCWD, tmp, ts, AT_SYMLINK_NOFOLLOW);
 	if (r == 0 && rename(tmp, host) < 0)
 		r = -errno;
-	if (r < 0)
+	if (r < 0) {
 		(void)unlink(tmp);
-	return r;
+		return r;
+	}
+	return 1;
 }
 
 /* The path-taking twin of each fd-based attribute call (same arguments after the first). */
@@ -173,7 +205,7 @@ int copyup_fd(struct tracer *tr, struct tracee *t, const struct sysregs *r)
 	if (stat(link, &st) < 0 || st.st_nlink < 2 || !S_ISREG(st.st_mode) ||
 	    binds_to_guest(&tr->binds, host, (char[PATH_MAX]){ 0 }, PATH_MAX) != 0)
 		return 0;
-	e = copyup(host);
+	e = copyup_one(host);
 	if (e < 0)
 		return e;
 	scratch_init(&s, t->pid, r->sp);

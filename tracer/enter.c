@@ -194,8 +194,8 @@ static int translate_arg(struct tracer *tr, struct tracee *t, const struct sysre
 		return e;
 	if (writes(p, r->args) && tr->binds.v[x->bind].readonly)
 		return -EROFS;
-	if (tr->config->copy_up && x->bind == 0 && copyup_wanted(r->nr, r->args)) {
-		e = copyup(x->host);
+	if (tr->config->copy_up && copyup_wanted(r->nr, r->args)) {
+		e = x->bind == 0 ? copyup(x->host) : copyup_proc(tr, t, x);
 		if (e < 0)
 			return e;
 	}

@@ -393,6 +393,8 @@ int longpath_dirfd(const char *dir);
 bool copyup_wanted(long nr, const uint64_t *args);
 /* Give host (a file or symlink with other links) its own inode. 0 when nothing to do. */
 int copyup(const char *host);
+/* A /proc magic link (/proc/self/fd/N) to a shared file: copy up, point x at the copy. */
+int copyup_proc(struct tracer *tr, struct tracee *t, struct xlat *x);
 /* fchmod/fchown/fsetxattr/fremovexattr on a shared file: copy up, rewrite to the path call. */
 int copyup_fd(struct tracer *tr, struct tracee *t, const struct sysregs *r);
 

@@ -20,6 +20,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #define WH_PREFIX ".wh."
@@ -40,6 +42,12 @@ struct layer_ctx {
 	bool found;
 	bool found_in_bin;
 	struct spec_platform platform;
+	/* layer_apply: decompression and hashing run in a thread feeding a pipe */
+	bool threaded;
+	pthread_t thread;
+	int pipe_r, pipe_w;
+	int prod_err; /* -errno or -EBADMSG from the producer */
+	char prod_msg[256];
 };
 
 /* ---- the two-stage reader ------------------------------------------------------------- */
@@ -71,6 +79,76 @@ static la_ssize_t inner_read(struct archive *a, void *data, const void **buf)
 	return (la_ssize_t)n;
 }
 
+/*
+ * The producer thread: decompress, hash and hand the tar stream to the extracting thread
+ * through a pipe, so that both cores work, as with `tar -xz` (tar and gzip).
+ */
+static void *produce(void *data)
+{
+	struct layer_ctx *c = data;
+	sigset_t pipe_sig;
+	const void *buf;
+	size_t n;
+	la_int64_t off;
+	int r;
+
+	/* The reader may stop early (a bad entry): then writes fail with EPIPE, no signal. */
+	sigemptyset(&pipe_sig);
+	sigaddset(&pipe_sig, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_sig, NULL);
+	while ((r = archive_read_data_block(c->outer, &buf, &n, &off)) == ARCHIVE_OK) {
+		digest_update(c->diff, buf, n);
+		if (write_all(c->pipe_w, buf, n) < 0) {
+			c->prod_err = -EPIPE;
+			break;
+		}
+		if (c->la->progress && c->la->progress->update) {
+			uint64_t done = (uint64_t)archive_filter_bytes(c->outer, -1);
+
+			if (done - c->reported >= (1u << 20)) {
+				c->reported = done;
+				c->la->progress->update(c->la->progress->data, c->la->label, done,
+							c->la->blob_size);
+			}
+		}
+	}
+	if (r != ARCHIVE_EOF && r != ARCHIVE_OK) {
+		c->prod_err = -EBADMSG;
+		(void)snprintf(c->prod_msg, sizeof(c->prod_msg), "%s",
+			       archive_error_string(c->outer));
+	}
+	close(c->pipe_w);
+	c->pipe_w = -1;
+	return NULL;
+}
+
+/* Wait for the producer; with drain, read what the tar reader left (padding) first. */
+static void stop_producer(struct layer_ctx *c, bool drain)
+{
+	char buf[65536];
+
+	if (!c->threaded)
+		return;
+	while (drain && read(c->pipe_r, buf, sizeof(buf)) > 0)
+		;
+	close(c->pipe_r);
+	c->pipe_r = -1;
+	pthread_join(c->thread, NULL);
+	c->threaded = false;
+}
+
+/*
+ * Why the tar reader stopped: when decompression failed (a truncated gzip stream, say), the
+ * tar reader only sees its input end early; the producer knows the real cause.
+ */
+static const char *inner_error(struct layer_ctx *c)
+{
+	stop_producer(c, false);
+	if (c->prod_err == -EBADMSG && c->prod_msg[0])
+		return c->prod_msg;
+	return archive_error_string(c->inner);
+}
+
 static int open_reader(struct layer_ctx *c, int fd, const char *what, struct qerr *err)
 {
 	struct archive_entry *e;
@@ -94,6 +172,25 @@ static int open_reader(struct layer_ctx *c, int fd, const char *what, struct qer
 		return qerr_set(err, -EBADMSG, "%s: cannot read: %s", what,
 				archive_error_string(c->outer));
 	archive_read_support_format_tar(c->inner);
+	if (c->threaded) {
+		int p[2];
+
+		c->threaded = false;
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return qerr_set_errno(err, -errno, "%s: pipe", what);
+		c->pipe_r = p[0];
+		c->pipe_w = p[1];
+		if (pthread_create(&c->thread, NULL, produce, c) != 0) {
+			close(p[0]);
+			close(p[1]);
+			return qerr_set(err, -EAGAIN, "%s: cannot start a thread", what);
+		}
+		c->threaded = true;
+		if (archive_read_open_fd(c->inner, c->pipe_r, 64 * 1024) != ARCHIVE_OK)
+			return qerr_set(err, -EBADMSG, "%s: not a tar archive: %s", what,
+					archive_error_string(c->inner));
+		return 0;
+	}
 	if (archive_read_open(c->inner, c, NULL, inner_read, NULL) != ARCHIVE_OK)
 		return qerr_set(err, -EBADMSG, "%s: not a tar archive: %s", what,
 				archive_error_string(c->inner));
@@ -108,6 +205,14 @@ static int finish_reader(struct layer_ctx *c, const char *what, char ret_diff[72
 	la_int64_t off;
 	int r;
 
+	if (c->threaded) {
+		stop_producer(c, true);
+		if (c->prod_err < 0)
+			return qerr_set(err, -EBADMSG, "%s: %s", what,
+					c->prod_msg[0] ? c->prod_msg : "cannot read");
+		digest_final(c->diff, ret_diff);
+		return 0;
+	}
 	while ((r = archive_read_data_block(c->outer, &buf, &n, &off)) == ARCHIVE_OK)
 		digest_update(c->diff, buf, n);
 	if (r != ARCHIVE_EOF)
@@ -118,6 +223,12 @@ static int finish_reader(struct layer_ctx *c, const char *what, char ret_diff[72
 
 static void release(struct layer_ctx *c)
 {
+	/* The tar reader first: it may hold the pipe's read end the producer writes to. */
+	if (c->inner && c->threaded) {
+		archive_read_free(c->inner);
+		c->inner = NULL;
+	}
+	stop_producer(c, false);
 	if (c->inner)
 		archive_read_free(c->inner);
 	if (c->outer)
@@ -358,8 +469,7 @@ static int copy_data(struct layer_ctx *c, const char *path, struct qerr *err)
 					archive_error_string(c->disk));
 	}
 	if (r != ARCHIVE_EOF)
-		return qerr_set(err, -EBADMSG, "%s: '%s': %s", c->la->what, path,
-				archive_error_string(c->inner));
+		return qerr_set(err, -EBADMSG, "%s: '%s': %s", c->la->what, path, inner_error(c));
 	return 0;
 }
 
@@ -454,7 +564,7 @@ static int apply_all(struct layer_ctx *c, struct qerr *err)
 			break;
 		if (r < ARCHIVE_WARN)
 			return qerr_set(err, -EBADMSG, "%s: damaged or truncated: %s", c->la->what,
-					archive_error_string(c->inner));
+					inner_error(c));
 		r = apply_entry(c, e, err);
 		if (r < 0)
 			return r;
@@ -467,7 +577,14 @@ static int apply_all(struct layer_ctx *c, struct qerr *err)
 
 int layer_apply(const struct layer_apply *la, struct qerr *err)
 {
-	struct layer_ctx c = { .la = la, .dirfd = -1, .root = geteuid() == 0 };
+	struct layer_ctx c = {
+		.la = la,
+		.dirfd = -1,
+		.root = geteuid() == 0,
+		.threaded = true,
+		.pipe_r = -1,
+		.pipe_w = -1,
+	};
 	int flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_XATTR |
 		    ARCHIVE_EXTRACT_UNLINK | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 		    ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS;
@@ -573,7 +690,7 @@ int layer_scan(int fd, char ret_diff_id[72], struct spec_platform *ret_platform,
 	       struct qerr *err)
 {
 	struct layer_apply la = { .what = "tarball" };
-	struct layer_ctx c = { .la = &la, .scan = true };
+	struct layer_ctx c = { .la = &la, .scan = true, .pipe_r = -1, .pipe_w = -1 };
 	struct archive_entry *e;
 	int r;
 

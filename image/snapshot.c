@@ -21,12 +21,66 @@ static double elapsed(struct timespec *t0)
 	return d;
 }
 
-static bool snapshot_exists(struct image_store *s, const char *chain)
+/*
+ * Durability without a sync on the hot path. A snapshot is renamed into place unsynced, with
+ * the kernel's boot id in "boot_id"; in the same boot the page cache is the truth, so it can be
+ * used at once. A later use, once the kernel has surely written it back (a minute on), pays one
+ * syncfs and leaves "synced". After a reboot, a snapshot without "synced" may have lost data in
+ * the crash: it is moved to tmp/ (prune deletes it) and unpacked again.
+ */
+static void boot_id(char out[64])
 {
-	_cleanup_free_ char *p = xasprintf("snapshots/%s/rootfs", digest_hex(chain));
-	struct stat st;
+	_cleanup_free_ char *buf = NULL;
+	ssize_t n = read_file_at(AT_FDCWD, "/proc/sys/kernel/random/boot_id", 63, &buf);
 
-	return fstatat(s->root_fd, p, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+	(void)snprintf(out, 64, "%s", n > 0 ? buf : "unknown\n");
+}
+
+static int mark_fresh(int dirfd, struct qerr *err)
+{
+	char id[64];
+	_cleanup_close_ int fd = -1;
+
+	boot_id(id);
+	fd = openat(dirfd, "boot_id", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write_all(fd, id, strlen(id)) < 0)
+		return qerr_set_errno(err, -errno, "cannot write a snapshot's boot_id");
+	return 0;
+}
+
+/* Is level chain in place and trustworthy? Untrustworthy ones are moved out of the way. */
+static bool snapshot_usable(struct image_store *s, const char *chain)
+{
+	_cleanup_free_ char *dir = xasprintf("snapshots/%s", digest_hex(chain));
+	_cleanup_free_ char *made = NULL;
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	char now[64];
+
+	fd = openat(s->root_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstatat(fd, "rootfs", &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+		return false;
+	if (faccessat(fd, "synced", F_OK, 0) == 0)
+		return true;
+	boot_id(now);
+	if (read_file_at(fd, "boot_id", 63, &made) > 0 && !strcmp(made, now)) {
+		if (fstatat(fd, "boot_id", &st, 0) == 0 && time(NULL) - st.st_mtime > 60 &&
+		    syncfs(fd) == 0)
+			(void)close(openat(fd, "synced", O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+		return true;
+	}
+	/* Made before a reboot and never confirmed on disk: unpack it again. */
+	{
+		_cleanup_free_ char *tmp = NULL;
+
+		if (store_mkdtemp(s, "stale", &tmp, NULL) >= 0) {
+			_cleanup_free_ char *to = xasprintf("%s/snapshot", tmp);
+			_cleanup_free_ char *from = xasprintf("%s/%s", s->root, dir);
+
+			(void)rename(from, to);
+		}
+	}
+	return false;
 }
 
 /*
@@ -94,9 +148,9 @@ static int snapshot_level(struct image_store *s, const struct image *img, const 
 		r = meta_save(meta, tmpfd, "meta", err);
 	if (r < 0)
 		goto out;
-	/* One flush for the whole tree before it becomes visible under its final name. */
-	(void)syncfs(tmpfd);
-	qlog_debug("snapshot %zu: synced in %.3f s", i + 1, elapsed(&t0));
+	r = mark_fresh(tmpfd, err);
+	if (r < 0)
+		goto out;
 	*ret_tmp = TAKE_PTR(tmp);
 out:
 	if (tmp)
@@ -136,7 +190,7 @@ int image_snapshot(struct image_store *s, const struct image *img,
 	chain = xcalloc(n, sizeof(*chain));
 	chain_ids(img->config.diff_ids, n, chain);
 	for (size_t i = n; i > 0; i--) {
-		if (snapshot_exists(s, chain[i - 1])) {
+		if (snapshot_usable(s, chain[i - 1])) {
 			start = i;
 			break;
 		}

@@ -28,6 +28,8 @@ PKGS := libarchive libcrypto yajl libcap libseccomp
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+# qrun itself loads libarchive on first use (image/libarchive-lazy.c): not linked.
+QRUN_LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libarchive,$(PKGS)) 2>/dev/null)
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wpointer-arith -Wwrite-strings -Wvla -Wundef -fno-common \
@@ -109,7 +111,7 @@ $(foreach m,$(MODULES),$(if $($(m)_LIB),$(eval $(call module_lib,$(m)))))
 
 $(QRUN): $(BUILD)/runtime/main.o $(LIBS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(QRUN_LIBS)
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(UNIT_HARNESS) $(LIBS)
 	@$(if $(Q),echo "  LD      $@")

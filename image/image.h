@@ -186,6 +186,9 @@ int image_snapshot(struct image_store *s, const struct image *img,
 int image_unpack(struct image_store *s, const struct image *img, const char *dir,
 		 const struct image_progress *progress, struct qerr *err);
 
+/* libarchive's version line (loads it). Borrowed. */
+const char *image_archive_version(void);
+
 /*
  * A container's root filesystem at dir (created; must not exist): a hard-link farm of img's
  * snapshot, cheap in time and disk. Files are shared with the snapshot: whoever writes into

@@ -1,6 +1,5 @@
 #include "runtime/runtime.h"
 
-#include <archive.h>
 #include <openssl/crypto.h>
 #include <seccomp.h>
 #include <yajl/yajl_version.h>
@@ -16,7 +15,7 @@ int cmd_version(int argc, char **argv, struct cmd_ctx *ctx)
 		return 0;
 	}
 	printf("qrun version %s\n", QRUN_VERSION);
-	printf("libarchive: %s\n", archive_version_details());
+	printf("libarchive: %s\n", image_archive_version());
 	printf("openssl: %s\n", OpenSSL_version(OPENSSL_VERSION));
 	printf("yajl: %d\n", yajl_version());
 	printf("libseccomp: %u.%u.%u\n", sv->major, sv->minor, sv->micro);

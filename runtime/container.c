@@ -167,15 +167,19 @@ char *container_status(const struct container *c)
 	return xasprintf("Exited (%lld) %s", (long long)c->state.exit_code, since);
 }
 
+/*
+ * Replace dir/name by rename. With durable, fsync first (config.json); state.json changes
+ * twice per run and is only a record: a crash may lose its last change, never leave it torn.
+ */
 static int write_atomic(const char *dir, const char *name, const char *buf, size_t len,
-			struct qerr *err)
+			bool durable, struct qerr *err)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s/.%s.%d", dir, name, (int)getpid());
 	_cleanup_free_ char *path = xasprintf("%s/%s", dir, name);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	int r = fd < 0 ? -errno : write_all(fd, buf, len);
 
-	if (fd >= 0 && r == 0 && fsync(fd) < 0)
+	if (fd >= 0 && r == 0 && durable && fsync(fd) < 0)
 		r = -errno;
 	if (fd >= 0)
 		close(fd);
@@ -193,7 +197,7 @@ int container_save_state(struct container *c, struct qerr *err)
 	size_t len;
 	_cleanup_free_ char *buf = spec_container_state_write(&c->state, &len);
 
-	return write_atomic(c->dir, "state.json", buf, len, err);
+	return write_atomic(c->dir, "state.json", buf, len, false, err);
 }
 
 int container_save_config(struct container *c, struct qerr *err)
@@ -201,7 +205,7 @@ int container_save_config(struct container *c, struct qerr *err)
 	size_t len;
 	_cleanup_free_ char *buf = spec_runtime_config_write(&c->config, &len);
 
-	return write_atomic(c->dir, "config.json", buf, len, err);
+	return write_atomic(c->dir, "config.json", buf, len, true, err);
 }
 
 static const char *const adjectives[] = {

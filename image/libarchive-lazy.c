@@ -1,0 +1,124 @@
+/*
+ * libarchive, loaded on first use. Linking it outright costs every qrun command ~15 ms at
+ * start-up (it drags in libxml2, ICU and libstdc++), although only import, load, save and the
+ * first unpack of a layer need it; `qrun run` of a cached image and `qrun chroot` never do.
+ * Each function image/ uses is defined here with libarchive's own prototype (archive.h) and
+ * forwards to the real one, found with dlopen/dlsym the first time any is called. A missing
+ * library is a programmer/installation error: abort with a message, like xmalloc.
+ *
+ * The executable does not export these names (no -rdynamic), so libarchive's internal calls
+ * still reach its own functions.
+ */
+#include "image/image-internal.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <assert.h>
+#include <dlfcn.h>
+#include <stdarg.h>
+
+#define LIBARCHIVE_SONAME "libarchive.so.13"
+
+static void *sym(const char *name)
+{
+	static void *lib;
+	void *p;
+
+	if (!lib) {
+		lib = dlopen(LIBARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL);
+		if (!lib) {
+			fprintf(stderr, "qrun: cannot load %s: %s\n", LIBARCHIVE_SONAME, dlerror());
+			abort();
+		}
+	}
+	p = dlsym(lib, name);
+	if (!p) {
+		fprintf(stderr, "qrun: %s has no '%s'\n", LIBARCHIVE_SONAME, name);
+		abort();
+	}
+	return p;
+}
+
+#define LAZY(ret, name, params, args)                                                              \
+	ret name params                                                                            \
+	{                                                                                          \
+		static ret(*fn) params;                                                            \
+		if (!fn)                                                                           \
+			fn = (ret(*) params)sym(#name);                                            \
+		return fn args;                                                                    \
+	}
+
+LAZY(struct archive_entry *, archive_entry_new, (void), ())
+LAZY(struct archive_entry *, archive_entry_clear, (struct archive_entry * e), (e))
+LAZY(void, archive_entry_free, (struct archive_entry * e), (e))
+LAZY(mode_t, archive_entry_filetype, (struct archive_entry * e), (e))
+LAZY(mode_t, archive_entry_mode, (struct archive_entry * e), (e))
+LAZY(la_int64_t, archive_entry_gid, (struct archive_entry * e), (e))
+LAZY(la_int64_t, archive_entry_uid, (struct archive_entry * e), (e))
+LAZY(dev_t, archive_entry_rdev, (struct archive_entry * e), (e))
+LAZY(la_int64_t, archive_entry_size, (struct archive_entry * e), (e))
+LAZY(const char *, archive_entry_hardlink, (struct archive_entry * e), (e))
+LAZY(const char *, archive_entry_pathname, (struct archive_entry * e), (e))
+LAZY(const char *, archive_entry_symlink, (struct archive_entry * e), (e))
+LAZY(void, archive_entry_set_filetype, (struct archive_entry * e, unsigned int t), (e, t))
+LAZY(void, archive_entry_set_gid, (struct archive_entry * e, la_int64_t v), (e, v))
+LAZY(void, archive_entry_set_uid, (struct archive_entry * e, la_int64_t v), (e, v))
+LAZY(void, archive_entry_set_hardlink, (struct archive_entry * e, const char *s), (e, s))
+LAZY(void, archive_entry_set_pathname, (struct archive_entry * e, const char *s), (e, s))
+LAZY(void, archive_entry_set_mtime, (struct archive_entry * e, time_t t, long ns), (e, t, ns))
+LAZY(void, archive_entry_set_perm, (struct archive_entry * e, mode_t m), (e, m))
+LAZY(void, archive_entry_set_size, (struct archive_entry * e, la_int64_t s), (e, s))
+LAZY(const char *, archive_error_string, (struct archive * a), (a))
+LAZY(la_int64_t, archive_filter_bytes, (struct archive * a, int n), (a, n))
+LAZY(la_ssize_t, archive_read_data, (struct archive * a, void *b, size_t n), (a, b, n))
+LAZY(int, archive_read_data_block, (struct archive * a, const void **b, size_t *n, la_int64_t *o),
+     (a, b, n, o))
+LAZY(int, archive_read_free, (struct archive * a), (a))
+LAZY(struct archive *, archive_read_new, (void), ())
+LAZY(int, archive_read_next_header, (struct archive * a, struct archive_entry **e), (a, e))
+LAZY(int, archive_read_open,
+     (struct archive * a, void *d, archive_open_callback *o, archive_read_callback *r,
+      archive_close_callback *c),
+     (a, d, o, r, c))
+LAZY(int, archive_read_open_fd, (struct archive * a, int fd, size_t bs), (a, fd, bs))
+LAZY(int, archive_read_support_filter_bzip2, (struct archive * a), (a))
+LAZY(int, archive_read_support_filter_gzip, (struct archive * a), (a))
+LAZY(int, archive_read_support_filter_xz, (struct archive * a), (a))
+LAZY(int, archive_read_support_filter_zstd, (struct archive * a), (a))
+LAZY(int, archive_read_support_format_raw, (struct archive * a), (a))
+LAZY(int, archive_read_support_format_tar, (struct archive * a), (a))
+LAZY(int, archive_write_close, (struct archive * a), (a))
+LAZY(la_ssize_t, archive_write_data, (struct archive * a, const void *b, size_t n), (a, b, n))
+LAZY(la_ssize_t, archive_write_data_block,
+     (struct archive * a, const void *b, size_t n, la_int64_t o), (a, b, n, o))
+LAZY(struct archive *, archive_write_disk_new, (void), ())
+LAZY(int, archive_write_disk_set_options, (struct archive * a, int f), (a, f))
+LAZY(int, archive_write_finish_entry, (struct archive * a), (a))
+LAZY(int, archive_write_free, (struct archive * a), (a))
+LAZY(int, archive_write_header, (struct archive * a, struct archive_entry *e), (a, e))
+LAZY(struct archive *, archive_write_new, (void), ())
+LAZY(int, archive_write_open_fd, (struct archive * a, int fd), (a, fd))
+LAZY(int, archive_write_set_bytes_in_last_block, (struct archive * a, int n), (a, n))
+LAZY(int, archive_write_set_format_pax_restricted, (struct archive * a), (a))
+LAZY(const char *, archive_version_details, (void), ())
+
+const char *image_archive_version(void)
+{
+	return archive_version_details();
+}
+
+/* Variadic: image/ only ever passes "%s" and one string. */
+void archive_set_error(struct archive *a, int code, const char *fmt, ...)
+{
+	static void (*fn)(struct archive *, int, const char *, ...);
+	va_list ap;
+	const char *s;
+
+	assert(strcmp(fmt, "%s") == 0);
+	va_start(ap, fmt);
+	s = va_arg(ap, const char *);
+	va_end(ap);
+	if (!fn)
+		fn = (void (*)(struct archive *, int, const char *, ...))sym("archive_set_error");
+	fn(a, code, "%s", s);
+}

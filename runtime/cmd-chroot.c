@@ -81,8 +81,7 @@ int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx)
 			r = 0;
 			goto out;
 		default:
-			r = qerr_set(&ctx->err, -EINVAL,
-				     "chroot: bad option (see 'qrun chroot --help')");
+			r = runtime_bad_option(ctx, "chroot", argv);
 			goto out;
 		}
 	}

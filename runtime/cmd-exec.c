@@ -56,8 +56,7 @@ int cmd_exec(int argc, char **argv, struct cmd_ctx *ctx)
 			return 0;
 		default:
 			free(env);
-			return qerr_set(&ctx->err, -EINVAL,
-					"exec: bad option (see 'qrun exec --help')");
+			return runtime_bad_option(ctx, "exec", argv);
 		}
 	}
 	if (argc - optind < 2) {

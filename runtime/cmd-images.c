@@ -79,8 +79,7 @@ int cmd_images(int argc, char **argv, struct cmd_ctx *ctx)
 			fputs(images_usage, stdout);
 			return 0;
 		default:
-			return qerr_set(&ctx->err, -EINVAL,
-					"images: bad option (see 'qrun images --help')");
+			return runtime_bad_option(ctx, "images", argv);
 		}
 	}
 	if (optind != argc)

@@ -49,8 +49,7 @@ int cmd_import(int argc, char **argv, struct cmd_ctx *ctx)
 			fputs(import_usage, stdout);
 			return 0;
 		default:
-			return qerr_set(&ctx->err, -EINVAL,
-					"import: bad option (see 'qrun import --help')");
+			return runtime_bad_option(ctx, "import", argv);
 		}
 	}
 	if (argc - optind != 2) {

@@ -41,8 +41,7 @@ int cmd_load(int argc, char **argv, struct cmd_ctx *ctx)
 			fputs(load_usage, stdout);
 			return 0;
 		default:
-			return qerr_set(&ctx->err, -EINVAL,
-					"load: bad option (see 'qrun load --help')");
+			return runtime_bad_option(ctx, "load", argv);
 		}
 	}
 	if (optind != argc)

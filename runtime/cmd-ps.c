@@ -109,8 +109,7 @@ int cmd_ps(int argc, char **argv, struct cmd_ctx *ctx)
 			fputs(ps_usage, stdout);
 			return 0;
 		default:
-			return qerr_set(&ctx->err, -EINVAL,
-					"ps: bad option (see 'qrun ps --help')");
+			return runtime_bad_option(ctx, "ps", argv);
 		}
 	}
 	r = runtime_store_root(ctx, &root);

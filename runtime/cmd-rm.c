@@ -89,8 +89,7 @@ int cmd_kill(int argc, char **argv, struct cmd_ctx *ctx)
 			      stdout);
 			return 0;
 		default:
-			return qerr_set(&ctx->err, -EINVAL,
-					"kill: bad option (see 'qrun kill --help')");
+			return runtime_bad_option(ctx, "kill", argv);
 		}
 	}
 	if (optind == argc)
@@ -135,8 +134,7 @@ int cmd_rm(int argc, char **argv, struct cmd_ctx *ctx)
 			    stdout);
 			return 0;
 		default:
-			return qerr_set(&ctx->err, -EINVAL,
-					"rm: bad option (see 'qrun rm --help')");
+			return runtime_bad_option(ctx, "rm", argv);
 		}
 	}
 	if (optind == argc)

@@ -58,8 +58,7 @@ int cmd_rmi(int argc, char **argv, struct cmd_ctx *ctx)
 			fputs(rmi_usage, stdout);
 			return 0;
 		default:
-			return qerr_set(&ctx->err, -EINVAL,
-					"rmi: bad option (see 'qrun rmi --help')");
+			return runtime_bad_option(ctx, "rmi", argv);
 		}
 	}
 	if (optind == argc)

@@ -49,8 +49,7 @@ int cmd_save(int argc, char **argv, struct cmd_ctx *ctx)
 			fputs(save_usage, stdout);
 			return 0;
 		default:
-			return qerr_set(&ctx->err, -EINVAL,
-					"save: bad option (see 'qrun save --help')");
+			return runtime_bad_option(ctx, "save", argv);
 		}
 	}
 	if (optind == argc)

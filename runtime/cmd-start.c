@@ -84,8 +84,7 @@ int cmd_start(int argc, char **argv, struct cmd_ctx *ctx)
 			fputs(start_usage, stdout);
 			return 0;
 		default:
-			return qerr_set(&ctx->err, -EINVAL,
-					"start: bad option (see 'qrun start --help')");
+			return runtime_bad_option(ctx, "start", argv);
 		}
 	}
 	if (argc - optind != 1)

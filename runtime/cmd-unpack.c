@@ -47,8 +47,7 @@ int cmd_unpack(int argc, char **argv, struct cmd_ctx *ctx)
 			fputs(unpack_usage, stdout);
 			return 0;
 		default:
-			return qerr_set(&ctx->err, -EINVAL,
-					"unpack: bad option (see 'qrun unpack --help')");
+			return runtime_bad_option(ctx, "unpack", argv);
 		}
 	}
 	if (argc - optind != 2) {

@@ -261,10 +261,11 @@ int container_new(const char *root, const char *name, struct container **ret, st
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!strcmp(v[i]->state.name, name)) {
+			r = qerr_set(err, -EEXIST,
+				     "the name '%s' is already used by container %.12s", name,
+				     v[i]->id);
 			container_list_free(v, n);
-			return qerr_set(err, -EEXIST,
-					"the name '%s' is already used by container %.12s", name,
-					v[i]->id);
+			return r;
 		}
 	}
 	container_list_free(v, n);

@@ -100,8 +100,10 @@ int main(int argc, char **argv)
 	if (env_log && *env_log && qlog_set_level_name(env_log) < 0)
 		qlog_warn("QRUN_LOG='%s' is not a log level, ignoring", env_log);
 
+	/* Commands report unknown options themselves, in one line (runtime_bad_option). */
+	opterr = 0;
 	/* '+': stop at the first non-option, which is the command. */
-	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			ctx.root = optarg;
@@ -123,8 +125,12 @@ int main(int argc, char **argv)
 			return 0;
 		case 'V':
 			return cmd_version(1, argv, &ctx);
+		case ':':
+			qlog_error("option '%s' needs a value (see 'qrun --help')",
+				   argv[optind - 1]);
+			return EXIT_QRUN_FAILED;
 		default:
-			fprintf(stderr, "Run 'qrun --help' for usage.\n");
+			qlog_error("unknown option '%s' (see 'qrun --help')", argv[optind - 1]);
 			return EXIT_QRUN_FAILED;
 		}
 	}

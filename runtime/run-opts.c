@@ -116,8 +116,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, 
 				  "it).");
 			return 1;
 		default:
-			return qerr_set(&ctx->err, -EINVAL, "%s: bad option (see 'qrun %s --help')",
-					verb, verb);
+			return runtime_bad_option(ctx, verb, argv);
 		}
 	}
 	if (optind >= argc)

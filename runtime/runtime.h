@@ -60,6 +60,9 @@ void runtime_print_line(const char *line, void *data);
 /* Resolve the store directory: ctx->root, else QRUN_ROOT, else the default. */
 int runtime_store_root(struct cmd_ctx *ctx, char **ret_path);
 
+/* The error for an option getopt did not know (opterr is off: this is the only line). */
+int runtime_bad_option(struct cmd_ctx *ctx, const char *verb, char **argv);
+
 /* true if argv holds -h or --help before any "--". */
 bool runtime_wants_help(int argc, char **argv);
 

@@ -1,5 +1,6 @@
 #include "runtime/runtime.h"
 
+#include <getopt.h>
 #include <time.h>
 
 #include "image/image.h"
@@ -89,4 +90,17 @@ int runtime_trace(const struct tracer_config *c, struct cmd_ctx *ctx)
 									     : EXIT_CANNOT_RUN;
 	}
 	return res.status;
+}
+
+int runtime_bad_option(struct cmd_ctx *ctx, const char *verb, char **argv)
+{
+	const char *opt = optind > 0 ? argv[optind - 1] : "?";
+
+	/* getopt moved past a bad short option bundled in "-xyz" or still points at it */
+	if (optopt && optopt != '?' && !(opt[0] == '-' && opt[1] == '-'))
+		return qerr_set(&ctx->err, -EINVAL,
+				"%s: unknown option '-%c' (see 'qrun %s --help')", verb, optopt,
+				verb);
+	return qerr_set(&ctx->err, -EINVAL, "%s: unknown option '%s' (see 'qrun %s --help')", verb,
+			opt, verb);
 }

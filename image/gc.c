@@ -126,6 +126,14 @@ int gc_collect(struct image_store *s, uint64_t *ret_freed, struct qerr *err)
 	if (snapfd >= 0)
 		freed += sweep(snapfd, snaps, true);
 	freed += sweep(s->tmp_fd, NULL, true);
+	{
+		/* spare container root filesystems are a cache: all of them go */
+		_cleanup_close_ int sfd =
+		    openat(s->root_fd, "spares", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (sfd >= 0)
+			freed += sweep(sfd, NULL, true);
+	}
 	*ret_freed = freed;
 out:
 	spec_index_release(&idx);

@@ -197,7 +197,14 @@ const char *image_archive_version(void);
  */
 int image_container_rootfs(struct image_store *s, const struct image *img, const char *dir,
 			   const char *meta_path, const struct image_progress *progress,
-			   struct qerr *err);
+			   char **ret_snapshot_id, struct qerr *err);
+
+/*
+ * Keep dir, a container rootfs made by image_container_rootfs from snapshot id that nothing
+ * changed, for the next container of that snapshot (moved away with one rename). -EEXIST
+ * when enough spares are kept already: then the caller removes dir itself.
+ */
+int image_spare_put(struct image_store *s, const char *id, const char *dir, struct qerr *err);
 
 /*
  * Keep what the manifest or index digest refers to alive in garbage collection (prune and

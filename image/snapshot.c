@@ -5,7 +5,9 @@
  */
 #include "image/image-internal.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -317,20 +319,81 @@ int image_unpack(struct image_store *s, const struct image *img, const char *dir
 	return r;
 }
 
+/*
+ * Spare container root filesystems: a farm that a finished container never changed goes to
+ * spares/<snapshot id>/<boot id>-..., and the next container of that snapshot takes it with one
+ * rename instead of linking every file again (and its own removal is one rename too). Only
+ * spares of this boot are taken, like unsynced snapshots; prune removes them all.
+ */
+static bool take_spare(struct image_store *s, const char *id, const char *dir)
+{
+	_cleanup_free_ char *path = xasprintf("%s/spares/%s", s->root, id);
+	_cleanup_closedir_ DIR *d = opendir(path);
+	struct dirent *de;
+	char boot[64];
+
+	boot_id(boot);
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (strncmp(de->d_name, boot, 8) != 0) {
+			(void)rm_rf_at(dirfd(d), de->d_name);
+			continue;
+		}
+		/* Another qrun may take it first: then try the next one. */
+		if (renameat(dirfd(d), de->d_name, AT_FDCWD, dir) == 0)
+			return true;
+	}
+	return false;
+}
+
+int image_spare_put(struct image_store *s, const char *id, const char *dir, struct qerr *err)
+{
+	_cleanup_free_ char *base = xasprintf("%s/spares", s->root);
+	_cleanup_free_ char *path = xasprintf("%s/%s", base, id), *to = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	unsigned n = 0, rnd;
+	char boot[64];
+
+	if (strspn(id, "0123456789abcdef") != 64 || id[64])
+		return qerr_set(err, -EINVAL, "'%s' is not a snapshot id", id);
+	(void)mkdir(base, 0755);
+	(void)mkdir(path, 0755);
+	d = opendir(path);
+	while (d && (de = readdir(d)))
+		n += de->d_name[0] != '.';
+	if (n >= 2) /* enough spares of this one; 20 parallel runs must not leave 20 */
+		return -EEXIST;
+	boot_id(boot);
+	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+		rnd = (unsigned)getpid();
+	to = xasprintf("%s/%.8s-%d-%08x", path, boot, (int)getpid(), rnd);
+	if (rename(dir, to) < 0)
+		return qerr_set_errno(err, -errno, "cannot keep '%s' as a spare", dir);
+	return 0;
+}
+
 int image_container_rootfs(struct image_store *s, const struct image *img, const char *dir,
 			   const char *meta_path, const struct image_progress *progress,
-			   struct qerr *err)
+			   char **ret_snapshot_id, struct qerr *err)
 {
 	_cleanup_free_ char *snap = NULL, *rootfs = NULL, *meta = NULL;
-	int r;
+	const char *id;
+	int r = 0;
 
 	r = image_snapshot(s, img, progress, &snap, err);
 	if (r < 0)
 		return r;
-	if (mkdir(dir, 0755) < 0)
-		return qerr_set_errno(err, -errno, "cannot create '%s'", dir);
-	rootfs = xasprintf("%s/rootfs", snap);
-	r = tree_copy(rootfs, dir, TREE_LINK, err);
+	id = strrchr(snap, '/') + 1;
+	if (!take_spare(s, id, dir)) {
+		if (mkdir(dir, 0755) < 0)
+			return qerr_set_errno(err, -errno, "cannot create '%s'", dir);
+		rootfs = xasprintf("%s/rootfs", snap);
+		r = tree_copy(rootfs, dir, TREE_LINK, err);
+	}
+	if (r >= 0 && ret_snapshot_id)
+		*ret_snapshot_id = xstrdup(id);
 	if (r >= 0 && meta_path && geteuid() != 0) {
 		_cleanup_free_ char *buf = NULL;
 		ssize_t n;

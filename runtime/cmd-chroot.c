@@ -100,7 +100,7 @@ int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx)
 	c.binds = binds;
 	c.n_binds = n_binds;
 
-	r = runtime_trace(&c, ctx);
+	r = runtime_trace(&c, ctx, NULL);
 out:
 	for (size_t i = 0; i < n_binds; i++)
 		tracer_bind_release(&binds[i]);

@@ -86,7 +86,7 @@ int cmd_exec(int argc, char **argv, struct cmd_ctx *ctx)
 
 		r = plan_env_apply(&rc->env, &o, &ctx->err);
 		if (r >= 0)
-			r = plan_run(ctx, c, argv + optind + 1, NULL, workdir, false);
+			r = plan_run(ctx, c, argv + optind + 1, NULL, workdir, false, NULL);
 	}
 	container_free(c);
 	free(env);

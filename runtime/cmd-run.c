@@ -18,6 +18,7 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	struct run_opts o;
 	struct container *c = NULL;
+	bool written = true;
 	int r = run_opts_parse(argc, argv, &o, "run", ctx);
 
 	if (r != 0) {
@@ -32,12 +33,12 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	if (r >= 0 && !o.interactive)
 		r = stdin_null(ctx);
 	if (r >= 0)
-		r = plan_run(ctx, c, NULL, NULL, NULL, true);
+		r = plan_run(ctx, c, NULL, NULL, NULL, true, &written);
 	if (c && o.rm) {
 		struct qerr e = { 0 };
 
 		/* --rm: also when the command failed; qrun's own error stays the one reported. */
-		if (container_remove(c, &e) < 0 && r >= 0)
+		if (plan_remove(ctx, c, r >= 0 && !written, &e) < 0 && r >= 0)
 			qlog_warn("--rm: %s", e.msg);
 	}
 	container_free(c);

@@ -59,7 +59,7 @@ static int detach(struct cmd_ctx *ctx, struct container *c)
 	c->state.started_at = runtime_now();
 	(void)container_save_state(c, NULL);
 	close(p[1]);
-	_exit(plan_run(ctx, c, NULL, NULL, NULL, true) & 0xff);
+	_exit(plan_run(ctx, c, NULL, NULL, NULL, true, NULL) & 0xff);
 }
 
 int cmd_start(int argc, char **argv, struct cmd_ctx *ctx)
@@ -101,7 +101,7 @@ int cmd_start(int argc, char **argv, struct cmd_ctx *ctx)
 			(void)dup2(fd, STDIN_FILENO);
 			close(fd);
 		}
-		r = plan_run(ctx, c, NULL, NULL, NULL, true);
+		r = plan_run(ctx, c, NULL, NULL, NULL, true, NULL);
 	} else if (r >= 0) {
 		r = detach(ctx, c);
 	}

@@ -310,7 +310,7 @@ int plan_create(struct cmd_ctx *ctx, const struct run_opts *o, const char *image
 	struct image_store *s = NULL;
 	struct image *img = NULL;
 	struct container *c = NULL;
-	_cleanup_free_ char *rootfs = NULL, *meta = NULL;
+	_cleanup_free_ char *rootfs = NULL, *meta = NULL, *snapshot = NULL;
 	int r;
 
 	if (o->platform && (r = spec_platform_parse(o->platform, &platform, &ctx->err)) < 0)
@@ -326,8 +326,10 @@ int plan_create(struct cmd_ctx *ctx, const struct run_opts *o, const char *image
 	if (r >= 0) {
 		rootfs = xasprintf("%s/rootfs", c->dir);
 		meta = xasprintf("%s/meta", c->dir);
-		r = image_container_rootfs(s, img, rootfs, meta, NULL, &ctx->err);
+		r = image_container_rootfs(s, img, rootfs, meta, NULL, &snapshot, &ctx->err);
 	}
+	if (r >= 0)
+		annotate(&c->config, ANNOT_SNAPSHOT, snapshot);
 	if (r >= 0) {
 		mkdir_beneath(rootfs, c->config.cwd);
 		r = container_save_config(c, &ctx->err);
@@ -361,7 +363,7 @@ static int bind_from_mount(const struct spec_mount *m, struct tracer_bind *b, st
 }
 
 int plan_run(struct cmd_ctx *ctx, struct container *c, char *const *args, char *const *env,
-	     const char *cwd, bool record)
+	     const char *cwd, bool record, bool *ret_written)
 {
 	_cleanup_free_ char *rootfs = xasprintf("%s/rootfs", c->dir);
 	struct tracer_bind *binds = xcalloc(c->config.n_mounts + 1, sizeof(*binds));
@@ -392,7 +394,7 @@ int plan_run(struct cmd_ctx *ctx, struct container *c, char *const *args, char *
 		r = container_save_state(c, &ctx->err);
 	}
 	if (r >= 0) {
-		r = runtime_trace(&tc, ctx);
+		r = runtime_trace(&tc, ctx, ret_written);
 		if (record) {
 			free(c->state.status);
 			c->state.status = xstrdup("exited");
@@ -407,4 +409,19 @@ int plan_run(struct cmd_ctx *ctx, struct container *c, char *const *args, char *
 		tracer_bind_release(&binds[i]);
 	free(binds);
 	return r;
+}
+
+int plan_remove(struct cmd_ctx *ctx, struct container *c, bool clean, struct qerr *err)
+{
+	const char *id = spec_runtime_config_annotation(&c->config, ANNOT_SNAPSHOT);
+	_cleanup_free_ char *root = NULL, *rootfs = NULL;
+	struct image_store *s = NULL;
+
+	if (clean && id && runtime_store_root(ctx, &root) >= 0 &&
+	    image_store_open(root, &s, NULL) >= 0) {
+		rootfs = xasprintf("%s/rootfs", c->dir);
+		(void)image_spare_put(s, id, rootfs, NULL);
+		image_store_close(s);
+	}
+	return container_remove(c, err);
 }

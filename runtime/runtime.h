@@ -82,7 +82,7 @@ struct tracer_config;
  * it could not be started (with one line naming the reason, e.g. the missing emulator), or a
  * negative errno with ctx->err filled when qrun itself failed.
  */
-int runtime_trace(const struct tracer_config *c, struct cmd_ctx *ctx);
+int runtime_trace(const struct tracer_config *c, struct cmd_ctx *ctx, bool *ret_written);
 /* RFC 3339 UTC of now. Heap string. */
 char *runtime_now(void);
 /* "3 days ago" for an RFC 3339 time ("N/A" when unreadable). Heap string. */
@@ -93,6 +93,7 @@ char *runtime_ago(const char *rfc3339);
 #define ANNOT_IMAGE_REF	   "org.qrun.image.ref"
 #define ANNOT_IMAGE_DIGEST "org.qrun.image.digest"
 #define ANNOT_NAME	   "org.qrun.name"
+#define ANNOT_SNAPSHOT	   "org.qrun.snapshot"
 
 struct container {
 	char *id;  /* 64 hex */
@@ -153,4 +154,6 @@ int plan_create(struct cmd_ctx *ctx, const struct run_opts *o, const char *image
  * the state when record is true (run, start). Returns the exit status (or -errno).
  */
 int plan_run(struct cmd_ctx *ctx, struct container *c, char *const *args, char *const *env,
-	     const char *cwd, bool record);
+	     const char *cwd, bool record, bool *ret_written);
+/* Remove c; with clean (its rootfs never changed), keep the rootfs as a spare first. */
+int plan_remove(struct cmd_ctx *ctx, struct container *c, bool clean, struct qerr *err);

@@ -67,13 +67,15 @@ char *runtime_now(void)
 	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
 }
 
-int runtime_trace(const struct tracer_config *c, struct cmd_ctx *ctx)
+int runtime_trace(const struct tracer_config *c, struct cmd_ctx *ctx, bool *ret_written)
 {
 	struct tracer_result res;
 	int r = tracer_run(c, &res, &ctx->err);
 
 	if (r < 0)
 		return r;
+	if (ret_written)
+		*ret_written = res.rootfs_written;
 	if (res.exec_errno && res.missing_arch) {
 		const struct tracer_arch *a = res.missing_arch;
 

@@ -22,6 +22,7 @@ bool copyup_wanted(long nr, const uint64_t *args)
 	case SYS_open:
 		return (args[1] & O_ACCMODE) != O_RDONLY || (args[1] & O_TRUNC);
 	case SYS_openat:
+	case SYS_openat2: /* enter.c passes open_how.flags as args[2] */
 		return (args[2] & O_ACCMODE) != O_RDONLY || (args[2] & O_TRUNC);
 	case SYS_creat:
 	case SYS_truncate:
@@ -89,10 +90,46 @@ int copyup_proc(struct tracer *tr, struct tracee *t, struct xlat *x)
 	    path_proc_link(tr, t, x->guest, text, sizeof(text)) <= 0 || text[0] != '/' ||
 	    binds_to_host(&tr->binds, text, host, sizeof(host)) != 0)
 		return 0;
+	tr->rootfs_written = true;
 	e = copyup_one(host);
 	if (e > 0)
 		memcpy(x->host, host, strlen(host) + 1);
 	return e < 0 ? e : 0;
+}
+
+/*
+ * utimensat(fd, NULL), fchownat(fd, "", AT_EMPTY_PATH) and the like act on the fd's inode:
+ * when that is a shared file of the rootfs, copy it up and give the call the copy's path
+ * (dirfd AT_FDCWD). Returns 1 when x holds that path (the caller rewrites the argument), 0
+ * when there is nothing to do, or -errno.
+ */
+int copyup_empty(struct tracer *tr, struct tracee *t, const struct sysregs *r,
+		 const struct sc_path *p, struct xlat *x)
+{
+	char link[64];
+	struct stat st;
+	ssize_t n;
+	int e;
+
+	if (p->dirfd < 0)
+		return 0;
+	(void)snprintf(link, sizeof(link), "/proc/%d/fd/%d", t->pid, (int)r->args[p->dirfd]);
+	n = readlink(link, x->host, sizeof(x->host) - 1);
+	if (n <= 0 || x->host[0] != '/')
+		return 0;
+	x->host[n] = '\0';
+	x->bind = binds_to_guest(&tr->binds, x->host, x->guest, sizeof(x->guest));
+	if (x->bind != 0)
+		return 0;
+	tr->rootfs_written = true;
+	if (stat(link, &st) < 0 || st.st_nlink < 2 || !S_ISREG(st.st_mode))
+		return 0;
+	e = copyup_one(x->host);
+	if (e <= 0)
+		return e;
+	if (regs_set_arg(t->pid, p->dirfd, (uint64_t)AT_FDCWD) < 0)
+		return -EIO;
+	return 1;
 }
 
 /* Returns 1 when a copy was made, 0 when the file was not shared, or -errno. */

@@ -76,6 +76,22 @@ static bool removes_name(long nr)
 	       nr == SYS_renameat || nr == SYS_renameat2;
 }
 
+/* The bind holding the file of the tracee's fd, or -1. */
+int fd_bind(struct tracer *tr, struct tracee *t, int fd)
+{
+	char link[48], host[PATH_MAX], guest[PATH_MAX];
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	(void)snprintf(link, sizeof(link), "/proc/%d/fd/%d", t->pid, fd);
+	n = readlink(link, host, sizeof(host) - 1);
+	if (n <= 0 || host[0] != '/')
+		return -1;
+	host[n] = '\0';
+	return binds_to_guest(&tr->binds, host, guest, sizeof(guest));
+}
+
 /* true when the tracee's fd refers to a file in a read-only bind */
 static bool fd_readonly(struct tracer *tr, struct tracee *t, int fd)
 {
@@ -103,6 +119,8 @@ static void do_fd_write(struct tracer *tr, struct tracee *t, const struct sysreg
 		enter_fail(tr, t, -EROFS);
 		return;
 	}
+	if (!tr->rootfs_written && fd_bind(tr, t, (int)r->args[0]) == 0)
+		tr->rootfs_written = true;
 	if (tr->config->copy_up && (e = copyup_fd(tr, t, r)) < 0)
 		enter_fail(tr, t, e);
 }
@@ -185,6 +203,8 @@ static int translate_arg(struct tracer *tr, struct tracee *t, const struct sysre
 		/* NULL (utimensat) or "" with AT_EMPTY_PATH: the call acts on the dirfd itself */
 		if (p->empty_ok && writes(p, r->args) && fd_readonly(tr, t, dirfd))
 			return -EROFS;
+		if (p->empty_ok && writes(p, r->args) && tr->config->copy_up)
+			return copyup_empty(tr, t, r, p, x);
 		return 0; /* otherwise "" is ENOENT from the kernel */
 	}
 	if (fast && enter_passthrough(tr, t, dirfd, orig, follows(p, r->args), writes(p, r->args)))
@@ -194,6 +214,8 @@ static int translate_arg(struct tracer *tr, struct tracee *t, const struct sysre
 		return e;
 	if (writes(p, r->args) && tr->binds.v[x->bind].readonly)
 		return -EROFS;
+	if (writes(p, r->args) && x->bind == 0)
+		tr->rootfs_written = true;
 	if (tr->config->copy_up && copyup_wanted(r->nr, r->args)) {
 		e = x->bind == 0 ? copyup(x->host) : copyup_proc(tr, t, x);
 		if (e < 0)

@@ -217,6 +217,7 @@ int tracer_run(const struct tracer_config *config, struct tracer_result *ret, st
 	else if (WIFSIGNALED(tr.first_status))
 		ret->status = 128 + WTERMSIG(tr.first_status);
 	ret->missing_arch = tr.missing_arch;
+	ret->rootfs_written = tr.rootfs_written;
 	TRACE(&tr, 2, "%lu stops", tr.n_stops);
 	r = 0;
 out:

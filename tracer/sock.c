@@ -115,6 +115,8 @@ static int addr_in(struct tracer *tr, struct tracee *t, struct scratch *s, uint6
 		return e;
 	if (creates && tr->binds.v[x.bind].readonly)
 		return -EROFS;
+	if (creates && x.bind == 0)
+		tr->rootfs_written = true;
 	if (strlen(x.host) >= sizeof(sun.sun_path) &&
 	    relative_to_cwd(t, x.host, x.guest, sizeof(sun.sun_path)) == 0)
 		memcpy(x.host, x.guest, strlen(x.guest) + 1);

@@ -211,6 +211,7 @@ struct tracer {
 	struct bind_table binds;
 	bool seccomp; /* the filter is installed: resume with PTRACE_CONT */
 	bool has_readonly_binds;
+	bool rootfs_written;  /* some call changed the rootfs (not a bind): see tracer_result */
 	char *qemu_paths[16]; /* owned: emulator per tracer_arches index, NULL if missing */
 	bool qemu_looked[16];
 	const struct tracer_arch *missing_arch; /* first foreign exec with no emulator */
@@ -393,6 +394,11 @@ int longpath_dirfd(const char *dir);
 bool copyup_wanted(long nr, const uint64_t *args);
 /* Give host (a file or symlink with other links) its own inode. 0 when nothing to do. */
 int copyup(const char *host);
+/* A call on an fd's own inode (empty path): copy up; 1 when x holds the copy's path. */
+int copyup_empty(struct tracer *tr, struct tracee *t, const struct sysregs *r,
+		 const struct sc_path *p, struct xlat *x);
+/* The bind holding the file of the tracee's fd, or -1 (enter.c). */
+int fd_bind(struct tracer *tr, struct tracee *t, int fd);
 /* A /proc magic link (/proc/self/fd/N) to a shared file: copy up, point x at the copy. */
 int copyup_proc(struct tracer *tr, struct tracee *t, struct xlat *x);
 /* fchmod/fchown/fsetxattr/fremovexattr on a shared file: copy up, rewrite to the path call. */

@@ -119,6 +119,11 @@ struct tracer_result {
 	int exec_errno; /* non-zero when the first program could not be started */
 	/* borrowed: the architecture of a foreign program that found no emulator, or NULL */
 	const struct tracer_arch *missing_arch;
+	/*
+	 * false when no call of the run created, removed, renamed or changed anything in the
+	 * rootfs itself (binds aside): a container rootfs is then as it was and can be reused.
+	 */
+	bool rootfs_written;
 };
 
 /*

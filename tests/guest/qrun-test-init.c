@@ -531,6 +531,31 @@ APPLET(fsop)
 	return r ? fail() : 0;
 }
 
+/*
+ * Attribute changes through a read-only fd, the way they reach an inode without a path:
+ * fd-chmod PATH MODE (fchmod), fd-utime PATH SECONDS (utimensat(fd, NULL)).
+ */
+APPLET(fdattr)
+{
+	long n;
+	int fd, r;
+
+	if (parse_long(argv[2], is("fd-chmod") ? 8 : 10, &n) || n < 0)
+		return usage();
+	fd = open(argv[1], O_RDONLY);
+	if (fd < 0)
+		return fail();
+	if (is("fd-chmod")) {
+		r = fchmod(fd, (mode_t)n);
+	} else {
+		struct timespec ts[2] = { { n, 0 }, { n, 0 } };
+
+		r = (int)syscall(SYS_utimensat, fd, NULL, ts, 0);
+	}
+	close(fd);
+	return r ? fail() : 0;
+}
+
 /* access PATH MODE and faccessat2 PATH MODE (raw, AT_EACCESS); MODE letters from "rwxf". */
 APPLET(access)
 {
@@ -911,6 +936,8 @@ static const struct applet applets[] = {
 	{ "touch", applet_fsop, 1, "PATH" },
 	{ "mknod-fifo", applet_fsop, 1, "PATH" },
 	{ "truncate", applet_fsop, 2, "PATH N" },
+	{ "fd-chmod", applet_fdattr, 2, "PATH MODE" },
+	{ "fd-utime", applet_fdattr, 2, "PATH SECONDS" },
 	{ "access", applet_access, 2, "PATH MODE(rwxf)" },
 	{ "faccessat2", applet_access, 2, "PATH MODE(rwxf)" },
 	{ "id", applet_info, 0, "" },

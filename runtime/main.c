@@ -65,7 +65,9 @@ static void usage(FILE *out)
 	fprintf(out, "\nNot built yet (planned):");
 	for (size_t i = 0; i < ARRAY_SIZE(planned); i++)
 		fprintf(out, " %s", planned[i]);
-	fprintf(out, "\n\nRun 'qrun COMMAND --help' for more on a command.\n");
+	fprintf(out, "\n\nNot built yet: run --user and fake root for unprivileged users (processes\n"
+		     "run as you and files belong to you; ownership from images is recorded only).\n");
+	fprintf(out, "\nRun 'qrun COMMAND --help' for more on a command.\n");
 }
 
 static int run_command(const char *name, int argc, char **argv, struct cmd_ctx *ctx)

@@ -67,7 +67,7 @@ _noreturn_ static void child(const struct tracer_config *c, const char *host_cwd
 	if (chdir(host_cwd) < 0)
 		_exit(125);
 	byte = 'N';
-	if (!c->no_seccomp && seccomp_install() == 0)
+	if (!c->no_seccomp && seccomp_install(c->hostname != NULL) == 0)
 		byte = 'S';
 	if (c->restrict_privileges && geteuid() == 0 && privs_restrict() < 0)
 		_exit(125);

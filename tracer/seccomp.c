@@ -26,7 +26,7 @@ static int add(scmp_filter_ctx ctx, int nr)
 	return seccomp_rule_add(ctx, trace, nr, 0);
 }
 
-int seccomp_install(void)
+int seccomp_install(bool trace_uname)
 {
 	_cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	int r;
@@ -38,7 +38,7 @@ int seccomp_install(void)
 		return r;
 	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	for (int nr = 0; nr <= sc_max; nr++) {
-		if (sc_table[nr].kind == SC_NONE)
+		if (sc_table[nr].kind == SC_NONE || (sc_table[nr].kind == SC_UNAME && !trace_uname))
 			continue;
 		r = add(ctx, nr);
 		if (r < 0)

@@ -348,9 +348,10 @@ void execve_done(struct tracer *tr, struct tracee *t, pid_t former);
 
 /*
  * In the child, before exec: set no_new_privs and install the filter that makes every syscall
- * of the catalogue stop. Returns 0 or -errno.
+ * of the catalogue stop (uname only with trace_uname: a container hostname to show).
+ * Returns 0 or -errno.
  */
-int seccomp_install(void);
+int seccomp_install(bool trace_uname);
 
 /* ---- loop.c ------------------------------------------------------------------------------- */
 

@@ -36,6 +36,7 @@ struct layer_ctx {
 	int dirfd;
 	bool root;
 	struct meta *created; /* used as a set: paths this layer made */
+	struct meta *dirs_ok; /* set: directories checked to be real ones (see check_dirs) */
 	uint64_t reported;
 	/* layer_scan */
 	bool scan;
@@ -237,6 +238,7 @@ static void release(struct layer_ctx *c)
 		archive_write_free(c->disk);
 	digest_free(c->diff);
 	meta_free(c->created);
+	meta_free(c->dirs_ok);
 	spec_platform_release(&c->platform);
 }
 
@@ -292,6 +294,9 @@ static int check_dirs(struct layer_ctx *c, const char *dir, bool missing_ok, con
 
 	if (!*p)
 		return 1;
+	/* Entries come grouped by directory: most checks are of a directory just checked. */
+	if (c->dirs_ok && meta_get(c->dirs_ok, dir))
+		return 1;
 	for (;;) {
 		char *slash = strchr(s, '/');
 		int nfd;
@@ -325,6 +330,8 @@ static int check_dirs(struct layer_ctx *c, const char *dir, bool missing_ok, con
 		s = slash + 1;
 	}
 	close(fd);
+	if (c->dirs_ok)
+		meta_set(c->dirs_ok, dir, 0, 0, 0, 0);
 	return 1;
 }
 
@@ -346,6 +353,9 @@ static char *join(const char *dir, const char *name)
 static int remove_path(struct layer_ctx *c, const char *path, struct qerr *err)
 {
 	int r = rm_rf_at(c->dirfd, path);
+
+	if (c->dirs_ok)
+		meta_remove_tree(c->dirs_ok, path);
 
 	if (r < 0 && r != -ENOENT)
 		return qerr_set_errno(err, r, "%s: cannot remove '%s'", c->la->what, path);
@@ -593,6 +603,7 @@ int layer_apply(const struct layer_apply *la, struct qerr *err)
 
 	c.diff = digest_new();
 	c.created = meta_new();
+	c.dirs_ok = meta_new();
 	c.dirfd = open(la->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (c.dirfd < 0) {
 		r = qerr_set_errno(err, -errno, "%s: cannot open '%s'", la->what, la->dir);

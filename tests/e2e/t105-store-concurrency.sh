@@ -94,8 +94,12 @@ for i in $(seq $N); do
 done
 is "skopeo reads each from the store" "$n" "$N"
 is "every blob verifies" "$(consistent "$QRUN_ROOT")" ""
+# unpack extracts straight into its directory; containers make the snapshots, in parallel here
+for i in $(seq $N); do "$QRUN" create "c$i:1" true >/dev/null 2>&1 & done
+wait
 is "the shared base layer was unpacked once (one snapshot per chain)" \
 	"$(ls "$QRUN_ROOT/snapshots" 2>/dev/null | wc -l)" "$((N + 1))"
+ok "remove those containers" "$QRUN" rm $("$QRUN" ps -aq)
 
 # --- parallel unpacks of one image --------------------------------------------------------------
 mkdir "$T/p3"

@@ -60,11 +60,16 @@ static la_ssize_t inner_read(struct archive *a, void *data, const void **buf)
 	size_t n;
 	int r;
 
+	(void)a;
+
 	r = archive_read_data_block(c->outer, buf, &n, &off);
 	if (r == ARCHIVE_EOF)
 		return 0;
 	if (r < ARCHIVE_OK) {
-		archive_set_error(a, EIO, "%s", archive_error_string(c->outer));
+		/* Kept for inner_error(): the tar reader only knows its read failed. */
+		c->prod_err = -EBADMSG;
+		(void)snprintf(c->prod_msg, sizeof(c->prod_msg), "%s",
+			       archive_error_string(c->outer));
 		return -1;
 	}
 	digest_update(c->diff, *buf, n);

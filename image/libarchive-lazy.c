@@ -6,16 +6,16 @@
  * forwards to the real one, found with dlopen/dlsym the first time any is called. A missing
  * library is a programmer/installation error: abort with a message, like xmalloc.
  *
- * The executable does not export these names (no -rdynamic), so libarchive's internal calls
- * still reach its own functions.
+ * qrun does not link libarchive, so it exports none of these names and libarchive's internal
+ * calls reach its own functions. Programs that do link it (unit tests, fuzzers) export them:
+ * libarchive's calls then take one more hop through here to the same function. Variadic
+ * functions (archive_set_error) cannot be forwarded and are not used.
  */
 #include "image/image-internal.h"
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <assert.h>
 #include <dlfcn.h>
-#include <stdarg.h>
 
 #define LIBARCHIVE_SONAME "libarchive.so.13"
 
@@ -107,18 +107,3 @@ const char *image_archive_version(void)
 	return archive_version_details();
 }
 
-/* Variadic: image/ only ever passes "%s" and one string. */
-void archive_set_error(struct archive *a, int code, const char *fmt, ...)
-{
-	static void (*fn)(struct archive *, int, const char *, ...);
-	va_list ap;
-	const char *s;
-
-	assert(strcmp(fmt, "%s") == 0);
-	va_start(ap, fmt);
-	s = va_arg(ap, const char *);
-	va_end(ap);
-	if (!fn)
-		fn = (void (*)(struct archive *, int, const char *, ...))sym("archive_set_error");
-	fn(a, code, "%s", s);
-}

@@ -9,6 +9,8 @@ out=$2
 dir=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$out"
 mkdir -p "$out"
+# an empty input (libFuzzer's first): once crashed the replay through a variadic trampoline
+: >"$out/empty"
 for spec in "$dir"/*.spec; do
 	name=$(basename "$spec" .spec)
 	"$mklayer" "$out/$name.tar" <"$spec"

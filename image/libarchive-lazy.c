@@ -106,4 +106,3 @@ const char *image_archive_version(void)
 {
 	return archive_version_details();
 }
-

@@ -1,8 +1,6 @@
 /* qrun unpack: an image's root filesystem into a directory. */
 #include "runtime/runtime.h"
 
-#include <getopt.h>
-
 static const char unpack_usage[] =
     "Usage: qrun unpack [OPTIONS] IMAGE DIR\n"
     "\n"
@@ -17,39 +15,17 @@ static const char unpack_usage[] =
 
 int cmd_unpack(int argc, char **argv, struct cmd_ctx *ctx)
 {
-	static const struct option opts[] = {
-		{ "platform", required_argument, NULL, 'p' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct spec_platform platform = { 0 };
 	struct image_store *s = NULL;
 	struct image *img = NULL;
 	struct runtime_progress prog;
 	bool have_platform = false, quiet = false;
-	int opt, r;
+	int r;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'p':
-			spec_platform_release(&platform);
-			r = spec_platform_parse(optarg, &platform, &ctx->err);
-			if (r < 0)
-				return qerr_wrap(&ctx->err, r, "--platform '%s'", optarg);
-			have_platform = true;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			fputs(unpack_usage, stdout);
-			return 0;
-		default:
-			return runtime_bad_option(ctx, "unpack", argv);
-		}
-	}
+	r = runtime_platform_opts(argc, argv, "unpack", unpack_usage, &platform, &have_platform,
+				  &quiet, ctx);
+	if (r != 0)
+		return r > 0 ? 0 : r;
 	if (argc - optind != 2) {
 		spec_platform_release(&platform);
 		return qerr_set(&ctx->err, -EINVAL, "unpack: expected IMAGE and DIR");

@@ -63,6 +63,14 @@ int runtime_store_root(struct cmd_ctx *ctx, char **ret_path);
 /* The error for an option getopt did not know (opterr is off: this is the only line). */
 int runtime_bad_option(struct cmd_ctx *ctx, const char *verb, char **argv);
 
+/*
+ * The options of import and unpack: --platform P, -q, -h (usage printed, returns 1). Returns
+ * 0, 1, or -errno with ctx->err set (the platform is released then).
+ */
+int runtime_platform_opts(int argc, char **argv, const char *verb, const char *usage,
+			  struct spec_platform *ret_platform, bool *ret_have, bool *ret_quiet,
+			  struct cmd_ctx *ctx);
+
 /* true if argv holds -h or --help before any "--". */
 bool runtime_wants_help(int argc, char **argv);
 

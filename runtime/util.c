@@ -106,3 +106,41 @@ int runtime_bad_option(struct cmd_ctx *ctx, const char *verb, char **argv)
 	return qerr_set(&ctx->err, -EINVAL, "%s: unknown option '%s' (see 'qrun %s --help')", verb,
 			opt, verb);
 }
+
+int runtime_platform_opts(int argc, char **argv, const char *verb, const char *usage,
+			  struct spec_platform *ret_platform, bool *ret_have, bool *ret_quiet,
+			  struct cmd_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "platform", required_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt, r;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			spec_platform_release(ret_platform);
+			/* its message names the platform: "platform 'x': expected ..." */
+			r = spec_platform_parse(optarg, ret_platform, &ctx->err);
+			if (r < 0)
+				return r;
+			*ret_have = true;
+			break;
+		case 'q':
+			*ret_quiet = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			spec_platform_release(ret_platform);
+			return 1;
+		default:
+			spec_platform_release(ret_platform);
+			return runtime_bad_option(ctx, verb, argv);
+		}
+	}
+	return 0;
+}

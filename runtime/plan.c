@@ -314,7 +314,7 @@ int plan_create(struct cmd_ctx *ctx, const struct run_opts *o, const char *image
 	int r;
 
 	if (o->platform && (r = spec_platform_parse(o->platform, &platform, &ctx->err)) < 0)
-		return qerr_wrap(&ctx->err, r, "--platform '%s'", o->platform);
+		return r; /* the message names the platform */
 	r = runtime_open_store(ctx, &s);
 	if (r >= 0)
 		r = image_open(s, image, o->platform ? &platform : NULL, &img, &ctx->err);

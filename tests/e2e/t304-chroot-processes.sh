@@ -42,7 +42,11 @@ exited 0"
 
 	# The rest of the tree is killed when the first process exits, as in a container.
 	q "$bb" /bin/sh -c "sleep 300 & echo \$! > /tmp/bg; exit 0"
-	sleep 0.3
+	# SIGKILLed when qrun ends; give a loaded machine (check-asan) up to 3 s to reap it
+	for _ in $(seq 30); do
+		ps -eo args | grep -F 'sleep 300' | grep -qv grep || break
+		sleep 0.1
+	done
 	unlike "background processes die with the first one$m" \
 		"$(ps -eo args | grep -F 'sleep 300' | grep -v grep)" 'sleep 300'
 	# ... also children forked just before the end, maybe not yet seen by the tracer

@@ -7,7 +7,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -428,28 +427,27 @@ static bool take_spare(struct image_store *s, const char *id, const char *dir)
 int image_spare_put(struct image_store *s, const char *id, const char *dir, struct qerr *err)
 {
 	_cleanup_free_ char *base = xasprintf("%s/spares", s->root);
-	_cleanup_free_ char *path = xasprintf("%s/%s", base, id), *to = NULL;
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
-	unsigned n = 0, rnd;
+	_cleanup_free_ char *path = xasprintf("%s/%s", base, id);
 	char boot[64];
 
 	if (strspn(id, "0123456789abcdef") != 64 || id[64])
 		return qerr_set(err, -EINVAL, "'%s' is not a snapshot id", id);
 	(void)mkdir(base, 0755);
 	(void)mkdir(path, 0755);
-	d = opendir(path);
-	while (d && (de = readdir(d)))
-		n += de->d_name[0] != '.';
-	if (n >= 2) /* enough spares of this one; 20 parallel runs must not leave 20 */
-		return -EEXIST;
 	boot_id(boot);
-	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-		rnd = (unsigned)getpid();
-	to = xasprintf("%s/%.8s-%d-%08x", path, boot, (int)getpid(), rnd);
-	if (rename(dir, to) < 0)
-		return qerr_set_errno(err, -errno, "cannot keep '%s' as a spare", dir);
-	return 0;
+	/*
+	 * Two slots per snapshot, filled with RENAME_NOREPLACE: 20 parallel runs returning their
+	 * rootfs at once still leave two spares at most.
+	 */
+	for (int slot = 0; slot < 2; slot++) {
+		_cleanup_free_ char *to = xasprintf("%s/%.8s-%d", path, boot, slot);
+
+		if (renameat2(AT_FDCWD, dir, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+			return 0;
+		if (errno != EEXIST && errno != ENOTEMPTY)
+			return qerr_set_errno(err, -errno, "cannot keep '%s' as a spare", dir);
+	}
+	return -EEXIST;
 }
 
 int image_container_rootfs(struct image_store *s, const struct image *img, const char *dir,

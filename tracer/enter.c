@@ -119,9 +119,12 @@ static void do_fd_write(struct tracer *tr, struct tracee *t, const struct sysreg
 		enter_fail(tr, t, -EROFS);
 		return;
 	}
+	if (!tr->config->copy_up)
+		return; /* plain chroot: nothing else to know or do */
 	if (!tr->rootfs_written && fd_bind(tr, t, (int)r->args[0]) == 0)
 		tr->rootfs_written = true;
-	if (tr->config->copy_up && (e = copyup_fd(tr, t, r)) < 0)
+	e = copyup_fd(tr, t, r);
+	if (e < 0)
 		enter_fail(tr, t, e);
 }
 

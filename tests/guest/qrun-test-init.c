@@ -1,6 +1,10 @@
 /*
  * qrun-test-init: the guest payload of the qrun test-suite (crun's tests/init.c, busybox-style).
  *
+ * Over 1,000 lines on purpose: it is one static multi-call binary, cross-built for seven
+ * architectures by one compiler call each with no library of our own; splitting it would
+ * mean a guest build system for a file of independent applets.
+ *
  * One static multi-call program that runs *inside* containers, natively and cross-built for
  * the foreign-arch tests under qemu-user. Test images are built from it, so no network or
  * distribution userland is needed. Each applet does one thing through the syscalls the tracer

@@ -137,6 +137,9 @@ ssize_t read_file_at(int dirfd, const char *path, size_t max, char **ret_buf);
  */
 int rm_rf_at(int dirfd, const char *name);
 
+/* mkdir -p: path and its missing parents (existing ones are fine). Returns 0 or -errno. */
+int mkdir_p(const char *path, mode_t mode);
+
 /* Write all of buf, retrying on EINTR and short writes. Returns 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
 

@@ -84,6 +84,29 @@ static bool snapshot_usable(struct image_store *s, const char *chain)
 	return false;
 }
 
+/* Apply img's layer i (checked against its diff_id) to the tree dir. */
+static int apply_layer(struct image_store *s, const struct image *img, size_t i, const char *dir,
+		       struct meta *meta, const struct image_progress *progress, struct qerr *err)
+{
+	const struct spec_descriptor *layer = &img->manifest.layers[i];
+	_cleanup_free_ char *what = xasprintf("layer %s", layer->digest);
+	_cleanup_free_ char *label = xasprintf("layer %zu/%zu %.12s", i + 1, img->manifest.n_layers,
+					       digest_hex(layer->digest));
+	_cleanup_close_ int blob = blob_open(s, layer->digest, err);
+
+	if (blob < 0)
+		return blob;
+	return layer_apply(&(struct layer_apply){ .blob_fd = blob,
+						  .blob_size = (uint64_t)layer->size,
+						  .what = what,
+						  .diff_id = img->config.diff_ids[i],
+						  .dir = dir,
+						  .meta = meta,
+						  .progress = progress,
+						  .label = label },
+			   err);
+}
+
 /*
  * Unpack level i (layer i on top of the tree below, at below_dir) into a new directory under
  * tmp/, returned in ret_tmp. Renaming into place is the caller's job, once every level worked.
@@ -92,9 +115,8 @@ static int snapshot_level(struct image_store *s, const struct image *img, const 
 			  size_t i, const struct image_progress *progress, char **ret_tmp,
 			  struct qerr *err)
 {
-	const struct spec_descriptor *layer = &img->manifest.layers[i];
-	_cleanup_free_ char *tmp = NULL, *rootfs = NULL, *what = NULL, *label = NULL;
-	_cleanup_close_ int tmpfd = -1, blob = -1;
+	_cleanup_free_ char *tmp = NULL, *rootfs = NULL;
+	_cleanup_close_ int tmpfd = -1;
 	struct meta *meta = NULL;
 	bool rootless = geteuid() != 0;
 	struct timespec t0;
@@ -127,23 +149,7 @@ static int snapshot_level(struct image_store *s, const struct image *img, const 
 		if (r < 0)
 			goto out;
 	}
-	blob = blob_open(s, layer->digest, err);
-	if (blob < 0) {
-		r = blob;
-		goto out;
-	}
-	what = xasprintf("layer %s", layer->digest);
-	label = xasprintf("layer %zu/%zu %.12s", i + 1, img->manifest.n_layers,
-			  digest_hex(layer->digest));
-	r = layer_apply(&(struct layer_apply){ .blob_fd = blob,
-					       .blob_size = (uint64_t)layer->size,
-					       .what = what,
-					       .diff_id = img->config.diff_ids[i],
-					       .dir = rootfs,
-					       .meta = meta,
-					       .progress = progress,
-					       .label = label },
-			err);
+	r = apply_layer(s, img, i, rootfs, meta, progress, err);
 	qlog_debug("snapshot %zu: applied the layer in %.3f s", i + 1, elapsed(&t0));
 	if (r >= 0 && meta)
 		r = meta_save(meta, tmpfd, "meta", err);
@@ -290,27 +296,8 @@ static int unpack_direct(struct image_store *s, const struct image *img, const c
 		if (r >= 0 && meta)
 			r = load_meta(meta, snap, err);
 	}
-	for (size_t i = k; r >= 0 && i < n; i++) {
-		const struct spec_descriptor *layer = &img->manifest.layers[i];
-		_cleanup_free_ char *what = xasprintf("layer %s", layer->digest);
-		_cleanup_free_ char *label =
-		    xasprintf("layer %zu/%zu %.12s", i + 1, n, digest_hex(layer->digest));
-		_cleanup_close_ int blob = blob_open(s, layer->digest, err);
-
-		if (blob < 0) {
-			r = blob;
-			break;
-		}
-		r = layer_apply(&(struct layer_apply){ .blob_fd = blob,
-						       .blob_size = (uint64_t)layer->size,
-						       .what = what,
-						       .diff_id = img->config.diff_ids[i],
-						       .dir = dir,
-						       .meta = meta,
-						       .progress = progress,
-						       .label = label },
-				err);
-	}
+	for (size_t i = k; r >= 0 && i < n; i++)
+		r = apply_layer(s, img, i, dir, meta, progress, err);
 	if (r >= 0 && meta)
 		r = set_meta_modes(meta, dir, err);
 	meta_free(meta);

@@ -31,21 +31,12 @@ static int open_dir(int dirfd, const char *name, const char *root, struct qerr *
 	return fd;
 }
 
-static int mkdir_p(const char *path, struct qerr *err)
+/* store_update_index callback: write an empty index unless another process made one. */
+static int write_if_new(struct spec_index *idx, void *data, struct qerr *err)
 {
-	_cleanup_free_ char *p = xstrdup(path);
-
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return qerr_set_errno(err, -errno, "store: cannot create '%s'", p);
-		*s = '/';
-	}
-	if (mkdir(p, 0755) < 0 && errno != EEXIST)
-		return qerr_set_errno(err, -errno, "store: cannot create '%s'", p);
-	return 0;
+	(void)data;
+	(void)err;
+	return idx->n_manifests ? 1 : 0;
 }
 
 static int store_init_layout(struct image_store *s, struct qerr *err)
@@ -70,26 +61,9 @@ static int store_init_layout(struct image_store *s, struct qerr *err)
 		if (r < 0)
 			return r;
 	}
-	if (fstatat(s->root_fd, "index.json", &st, 0) < 0) {
-		struct spec_index idx = { .schema_version = 2,
-					  .media_type = (char *)SPEC_MT_OCI_INDEX };
-		_cleanup_free_ char *buf = NULL;
-		size_t len;
-		int fd;
-
-		/* Two processes may both get here: create under index.lock, re-check inside. */
-		fd = openat(s->root_fd, "index.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-		if (fd < 0)
-			return qerr_set_errno(err, -errno, "store '%s': index.lock", s->root);
-		(void)flock(fd, LOCK_EX);
-		if (fstatat(s->root_fd, "index.json", &st, 0) < 0) {
-			buf = spec_index_write(&idx, &len);
-			r = store_write_atomic(s, s->root_fd, "index.json", buf, len, err);
-		}
-		close(fd);
-		if (r < 0)
-			return r;
-	}
+	/* Two processes may both get here: made under index.lock, once. */
+	if (fstatat(s->root_fd, "index.json", &st, 0) < 0)
+		return store_update_index(s, write_if_new, NULL, err);
 	return 0;
 }
 
@@ -100,9 +74,9 @@ int image_store_open(const char *root, struct image_store **ret_store, struct qe
 
 	if (root[0] != '/')
 		return qerr_set(err, -EINVAL, "store '%s': not an absolute path", root);
-	r = mkdir_p(root, err);
+	r = mkdir_p(root, 0755);
 	if (r < 0)
-		return r;
+		return qerr_set_errno(err, r, "store: cannot create '%s'", root);
 	s = xcalloc(1, sizeof(*s));
 	s->root = xstrdup(root);
 	s->lock_fd = s->blobs_fd = s->tmp_fd = -1;

@@ -112,21 +112,6 @@ int plan_env_apply(char ***env, const struct run_opts *o, struct qerr *err)
 
 /* ---- volumes ---------------------------------------------------------------------------- */
 
-static int mkdir_p(const char *path)
-{
-	_cleanup_free_ char *p = xstrdup(path);
-
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	return mkdir(p, 0755) < 0 && errno != EEXIST ? -errno : 0;
-}
-
 /* HOST:GUEST[:ro|:rw]; HOST relative to the current directory, created when missing. */
 static int volume(const char *spec, struct spec_mount *m, struct qerr *err)
 {
@@ -155,7 +140,7 @@ static int volume(const char *spec, struct spec_mount *m, struct qerr *err)
 	} else {
 		abs = xstrdup(s);
 	}
-	if (access(abs, F_OK) < 0 && (r = mkdir_p(abs)) < 0)
+	if (access(abs, F_OK) < 0 && (r = mkdir_p(abs, 0755)) < 0)
 		return qerr_set_errno(err, r, "-v '%s': cannot create '%s'", spec, abs);
 	if (!realpath(abs, real))
 		return qerr_set_errno(err, -errno, "-v '%s'", spec);

@@ -95,18 +95,11 @@ int fd_bind(struct tracer *tr, struct tracee *t, int fd)
 /* true when the tracee's fd refers to a file in a read-only bind */
 static bool fd_readonly(struct tracer *tr, struct tracee *t, int fd)
 {
-	char link[48], host[PATH_MAX], guest[PATH_MAX];
-	ssize_t n;
 	int b;
 
-	if (!tr->has_readonly_binds || fd < 0)
+	if (!tr->has_readonly_binds)
 		return false;
-	(void)snprintf(link, sizeof(link), "/proc/%d/fd/%d", t->pid, fd);
-	n = readlink(link, host, sizeof(host) - 1);
-	if (n <= 0 || host[0] != '/')
-		return false;
-	host[n] = '\0';
-	b = binds_to_guest(&tr->binds, host, guest, sizeof(guest));
+	b = fd_bind(tr, t, fd);
 	return b >= 0 && tr->binds.v[b].readonly;
 }
 

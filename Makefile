@@ -64,6 +64,12 @@ runtime_OBJS := $(filter-out $(BUILD)/runtime/main.o,$(runtime_OBJS))
 LIBS := $(foreach m,$(MODULES),$($(m)_LIB))
 
 QRUN := $(BUILD)/qrun
+# The in-process shim (preload/): no libc, no sanitizer, loaded into guest programs.
+PRELOAD := $(BUILD)/libqrun-preload.so
+PRELOAD_CFLAGS := -std=gnu11 $(WARN) -O2 -g -I. -fPIC -ffreestanding -fno-builtin \
+	-fno-stack-protector -fno-delete-null-pointer-checks -fno-tree-loop-distribute-patterns \
+	-fvisibility=hidden -U_FORTIFY_SOURCE
+PRELOAD_LDFLAGS := -shared -nostdlib -Wl,-z,now -Wl,-z,noexecstack -Wl,--hash-style=both
 
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
@@ -88,7 +94,7 @@ GUEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -static -pthread
 	bench demo install clean fixtures guests tools fuzz format format-check lint \
 	check-headers check-deps
 
-all: $(if $(NO_DEPS),,deps) $(QRUN)
+all: $(if $(NO_DEPS),,deps) $(QRUN) $(PRELOAD)
 
 deps:
 	$(Q).ci/deps build
@@ -112,6 +118,12 @@ $(foreach m,$(MODULES),$(if $($(m)_LIB),$(eval $(call module_lib,$(m)))))
 $(QRUN): $(BUILD)/runtime/main.o $(LIBS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(QRUN_LIBS)
+
+$(PRELOAD): preload/qrun-preload.c preload/preload.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(PRELOAD_CFLAGS) $(PRELOAD_LDFLAGS) -o $@ $<
+	$(Q)! nm -u $@ | grep -v ' w ' | grep . || { echo "$@: undefined symbols" >&2; rm -f $@; exit 1; }
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(UNIT_HARNESS) $(LIBS)
 	@$(if $(Q),echo "  LD      $@")
@@ -200,9 +212,11 @@ demo: $(if $(NO_DEPS),,deps-check)
 	$(Q)$(MAKE) --no-print-directory NO_DEPS=1 $(QRUN) guests fixtures
 	$(Q)$(TEST_ENV) examples/demo.sh
 
-install: $(QRUN)
+install: $(QRUN) $(PRELOAD)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(QRUN) $(DESTDIR)$(PREFIX)/bin/qrun
+	install -d $(DESTDIR)$(PREFIX)/lib/qrun
+	install -m 0644 $(PRELOAD) $(DESTDIR)$(PREFIX)/lib/qrun/libqrun-preload.so
 
 clean:
 	rm -rf build build-asan build-fuzz
@@ -217,15 +231,17 @@ check-headers:
 # Dependencies point one way: runtime -> {image, tracer, specs} -> common; image -> specs.
 check-deps:
 	$(Q)bad=$$( { grep -Hn '#include "\(image\|runtime\|specs\)/' tracer/*.[ch] 2>/dev/null; \
+		grep -Hn '#include "\(image\|runtime\|specs\|tracer\|common\)/' preload/*.[ch] 2>/dev/null; \
 		grep -Hn '#include "\(image\|runtime\|tracer\|specs\)/' common/*.[ch] 2>/dev/null; \
 		grep -Hn '#include "\(image\|runtime\|tracer\)/' specs/*.[ch] 2>/dev/null; \
 		grep -Hn '#include "\(runtime\|tracer\)/' image/*.[ch] 2>/dev/null; } ); \
 	if [ -n "$$bad" ]; then echo "forbidden includes:"; echo "$$bad"; exit 1; fi; echo "module deps ok"
 
 format:
-	clang-format -i $(foreach m,$(MODULES),$(wildcard $(m)/*.[ch])) tests/*/*.c
+	clang-format -i $(foreach m,$(MODULES) preload,$(wildcard $(m)/*.[ch])) tests/*/*.c \
+		tests/e2e/data/*/*.c
 format-check:
-	clang-format --dry-run --Werror $(foreach m,$(MODULES),$(wildcard $(m)/*.[ch]))
+	clang-format --dry-run --Werror $(foreach m,$(MODULES) preload,$(wildcard $(m)/*.[ch]))
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \

@@ -21,6 +21,8 @@ static const char chroot_usage[] =
     "  -w, --workdir DIR             guest working directory (default /)\n"
     "      --no-default-binds        do not bind the host's /dev, /proc and /sys\n"
     "      --no-seccomp              stop at every system call (same behaviour, slower)\n"
+    "      --no-preload              do not load qrun's path shim into dynamic programs\n"
+    "                                (same behaviour, slower; see QRUN_PRELOAD)\n"
     "      --qemu PATH               run every foreign program with this emulator\n"
     "  -v, --verbose                 log translated paths (repeat for more)\n"
     "  -h, --help                    this help\n"
@@ -39,6 +41,7 @@ int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "workdir", required_argument, NULL, 'w' },
 		{ "no-default-binds", no_argument, NULL, 'D' },
 		{ "no-seccomp", no_argument, NULL, 'S' },
+		{ "no-preload", no_argument, NULL, 'P' },
 		{ "qemu", required_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -46,7 +49,9 @@ int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx)
 	};
 	static char sh[] = "/bin/sh";
 	static char *default_argv[] = { sh, NULL };
-	struct tracer_config c = { .default_binds = true, .cwd = "/" };
+	struct tracer_config c = { .default_binds = true,
+				   .cwd = "/",
+				   .preload = runtime_preload() };
 	struct tracer_bind *binds = NULL;
 	size_t n_binds = 0;
 	int opt, r;
@@ -69,6 +74,9 @@ int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx)
 			break;
 		case 'S':
 			c.no_seccomp = true;
+			break;
+		case 'P':
+			c.preload = NULL;
 			break;
 		case 'q':
 			c.qemu = optarg;

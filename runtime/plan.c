@@ -362,6 +362,7 @@ int plan_run(struct cmd_ctx *ctx, struct container *c, char *const *args, char *
 		.copy_up = true,
 		.hostname = c->config.hostname,
 		.restrict_privileges = true,
+		.preload = runtime_preload(),
 	};
 	int r = 0;
 

@@ -91,6 +91,11 @@ struct tracer_config;
  * negative errno with ctx->err filled when qrun itself failed.
  */
 int runtime_trace(const struct tracer_config *c, struct cmd_ctx *ctx, bool *ret_written);
+/*
+ * The in-process shim (libqrun-preload.so) for tracer_config.preload: $QRUN_PRELOAD (a path,
+ * or "off"), else next to the qrun binary, else PREFIX/lib/qrun. NULL when there is none.
+ */
+const char *runtime_preload(void);
 /* RFC 3339 UTC of now. Heap string. */
 char *runtime_now(void);
 /* "3 days ago" for an RFC 3339 time ("N/A" when unreadable). Heap string. */

@@ -67,6 +67,44 @@ char *runtime_now(void)
 	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
 }
 
+const char *runtime_preload(void)
+{
+	static char *found;
+	static bool looked;
+	const char *env = getenv("QRUN_PRELOAD");
+	_cleanup_free_ char *exe = NULL;
+	char *slash;
+
+	if (looked)
+		return found;
+	looked = true;
+	if (env && (env[0] == '\0' || strcmp(env, "0") == 0 || strcmp(env, "off") == 0))
+		return NULL;
+	if (env) {
+		found = access(env, R_OK) == 0 && env[0] == '/' ? xstrdup(env) : NULL;
+		if (!found)
+			qlog_warn("QRUN_PRELOAD: '%s' is not a readable absolute path: ignored",
+				  env);
+		return found;
+	}
+	exe = realpath("/proc/self/exe", NULL);
+	slash = exe ? strrchr(exe, '/') : NULL;
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	/* next to the binary (the build tree), or PREFIX/lib/qrun (make install) */
+	found = xasprintf("%s/libqrun-preload.so", exe);
+	if (access(found, R_OK) == 0)
+		return found;
+	free(found);
+	found = xasprintf("%s/../lib/qrun/libqrun-preload.so", exe);
+	if (access(found, R_OK) == 0)
+		return found;
+	free(found);
+	found = NULL;
+	return NULL;
+}
+
 int runtime_trace(const struct tracer_config *c, struct cmd_ctx *ctx, bool *ret_written)
 {
 	struct tracer_result res;

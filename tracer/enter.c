@@ -208,7 +208,7 @@ static int translate_arg(struct tracer *tr, struct tracee *t, const struct sysre
 	e = path_translate(tr, t, dirfd, orig, follows(p, r->args), x);
 	if (e < 0)
 		return e;
-	if (writes(p, r->args) && tr->binds.v[x->bind].readonly)
+	if (writes(p, r->args) && (tr->binds.v[x->bind].readonly || preload_is_shim(tr, x)))
 		return -EROFS;
 	if (writes(p, r->args) && x->bind == 0)
 		tr->rootfs_written = true;
@@ -329,6 +329,8 @@ static void do_readlink(struct tracer *tr, struct tracee *t, const struct sysreg
 	size_t len;
 	int e;
 
+	if (preload_settings(tr, t, r, p->path))
+		return;
 	e = translate_arg(tr, t, r, p, 0, false, orig, &x, &ptr);
 	if (e <= 0) {
 		if (e < 0)

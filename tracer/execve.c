@@ -24,10 +24,13 @@
 #define EXEC_MAX_DEPTH 5     /* BINPRM_MAX_RECURSION (4) + the program itself */
 #define EXEC_MAX_ARGS  65536 /* beyond this we leave argv alone and fail as E2BIG */
 #define EXEC_HEADER    256
+#define EXEC_SCRIPT_HEAD                                                                           \
+	8 /* argv strings nested scripts may put in front; room is left for a                      \
+	   * runner and its options */
 
 /* The argv being built: guest strings (owned) + the tail of the original argv (pointers). */
 struct exec_argv {
-	char *head[8]; /* owned, new leading strings */
+	char *head[16]; /* owned, new leading strings (scripts use up to EXEC_SCRIPT_HEAD) */
 	size_t n_head;
 	uint64_t tail; /* address of the original argv[k] pointer the rest starts at (or 0) */
 	bool changed;
@@ -125,7 +128,7 @@ static int shebang(const char *hdr, size_t n, char *interp, size_t isize, char *
 static int argv_write(struct tracee *t, struct scratch *s, const struct exec_argv *a,
 		      uint64_t *ret_addr)
 {
-	uint64_t ptrs[8 + 1];
+	uint64_t ptrs[ARRAY_SIZE(a->head) + 1];
 	_cleanup_free_ uint64_t *all = NULL;
 	size_t n_tail = 0, alloc = 0;
 	int e = 0;
@@ -157,13 +160,15 @@ static int argv_write(struct tracee *t, struct scratch *s, const struct exec_arg
 }
 
 /*
- * Turn av into [runner, flag?, argv0, program, rest...], where argv0 and rest come from what av
- * holds so far (a script's rewritten head, or the guest's own argv).
+ * Turn av into [runner, opt, optval, flag?, argv0, program, rest...] (opt and optval only when
+ * opt is given), where argv0 and rest come from what av holds so far (a script's rewritten
+ * head, or the guest's own argv).
  */
 static void prepend_runner(struct tracee *t, struct exec_argv *av, const char *runner,
-			   const char *flag, const char *program, const char *fallback_argv0)
+			   const char *opt, const char *optval, const char *flag,
+			   const char *program, const char *fallback_argv0)
 {
-	char *argv0 = NULL, *rest[8];
+	char *argv0 = NULL, *rest[EXEC_SCRIPT_HEAD];
 	size_t n_rest = 0, i = 0;
 	char buf[PATH_MAX];
 	uint64_t a0 = 0;
@@ -181,6 +186,10 @@ static void prepend_runner(struct tracee *t, struct exec_argv *av, const char *r
 		av->tail = 0; /* argv was empty */
 	}
 	av->head[i++] = xstrdup(runner);
+	if (opt) {
+		av->head[i++] = xstrdup(opt);
+		av->head[i++] = xstrdup(optval);
+	}
 	if (flag) {
 		av->head[i++] = xstrdup(flag);
 		av->head[i++] = argv0;
@@ -312,7 +321,7 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 			char *prev_head[8];
 			size_t prev_n = av.n_head;
 
-			if (av.n_head + 3 > ARRAY_SIZE(av.head)) {
+			if (av.n_head + 3 > EXEC_SCRIPT_HEAD) {
 				e = -ELOOP;
 				goto out;
 			}
@@ -350,7 +359,7 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 		if ((size_t)n >= sizeof(Elf64_Ehdr) && memcmp(hdr, ELFMAG, SELFMAG) == 0) {
 			const Elf64_Ehdr *eh = (const Elf64_Ehdr *)hdr;
 			const struct tracer_arch *arch = elf_arch((const unsigned char *)hdr);
-			const char *runner;
+			const char *runner, *shim;
 
 			free(t->pending_exe);
 			t->pending_exe = xstrdup(st.file_guest);
@@ -363,7 +372,7 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 					goto out;
 				}
 				/* the name as given: qemu shows it as AT_EXECFN */
-				prepend_runner(t, &av, runner, "-0", st.name, st.name);
+				prepend_runner(t, &av, runner, NULL, NULL, "-0", st.name, st.name);
 				(void)snprintf(st.file_host, sizeof(st.file_host), "%s", runner);
 				break;
 			}
@@ -377,8 +386,10 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 			e = path_translate(tr, t, AT_FDCWD, interp, true, &x);
 			if (e < 0)
 				goto out;
-			prepend_runner(t, &av, x.guest, ldso_has_argv0(x.host) ? "--argv0" : NULL,
-				       st.file_guest, st.name);
+			shim = preload_for(tr, fd, x.host);
+			prepend_runner(t, &av, x.guest, shim ? "--preload" : NULL, shim,
+				       ldso_has_argv0(x.host) ? "--argv0" : NULL, st.file_guest,
+				       st.name);
 			memcpy(st.file_host, x.host, sizeof(st.file_host));
 			break;
 		}

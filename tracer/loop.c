@@ -72,6 +72,7 @@ static void on_seccomp_stop(struct tracer *tr, struct tracee *t)
 		resume(tr, t, false, 0); /* a guest's own RET_TRACE filter: not ours */
 		return;
 	}
+	tr->stops_by_nr[r.nr >= 0 && r.nr <= SC_TRAP_UNKNOWN_TO ? r.nr : SC_TRAP_UNKNOWN_TO + 1]++;
 	t->wait_exit = enter_syscall(tr, t, &r) == RESUME_SYSCALL;
 	resume(tr, t, t->wait_exit, 0);
 }

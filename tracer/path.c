@@ -347,6 +347,8 @@ int path_translate(struct tracer *tr, struct tracee *t, int dirfd, const char *p
 	char base[PATH_MAX];
 	int r;
 
+	if (preload_translate(tr, path, ret))
+		return 0;
 	base[0] = '/';
 	base[1] = '\0';
 	if (path[0] != '/') {

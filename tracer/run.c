@@ -67,7 +67,7 @@ _noreturn_ static void child(const struct tracer_config *c, const char *host_cwd
 	if (chdir(host_cwd) < 0)
 		_exit(125);
 	byte = 'N';
-	if (!c->no_seccomp && seccomp_install(c->hostname != NULL) == 0)
+	if (!c->no_seccomp && seccomp_install(c->hostname != NULL, c->preload != NULL) == 0)
 		byte = 'S';
 	if (c->restrict_privileges && geteuid() == 0 && privs_restrict() < 0)
 		_exit(125);
@@ -158,6 +158,7 @@ static int start(struct tracer *tr, const char *host_cwd, int *ret_status_fd, st
 		return qerr_set(err, -EIO, "the first process died before it could start");
 	}
 	tr->seccomp = byte == 'S';
+	tr->preload = tr->seccomp ? tr->config->preload : NULL;
 	if (!tr->seccomp && !tr->config->no_seccomp)
 		qlog_warn("seccomp filters cannot be installed here: stopping at every system "
 			  "call instead (slower)");
@@ -219,6 +220,13 @@ int tracer_run(const struct tracer_config *config, struct tracer_result *ret, st
 	ret->missing_arch = tr.missing_arch;
 	ret->rootfs_written = tr.rootfs_written;
 	TRACE(&tr, 2, "%lu stops", tr.n_stops);
+	for (size_t i = 0; tr.config->verbose >= 2 && i < ARRAY_SIZE(tr.stops_by_nr); i++) {
+		const struct sc_def *d = sc_lookup((long)i);
+
+		if (tr.stops_by_nr[i])
+			qlog(QLOG_ERROR, "%8lu %s", tr.stops_by_nr[i],
+			     d && d->name ? d->name : "?");
+	}
 	r = 0;
 out:
 	if (status_fd >= 0)
@@ -229,5 +237,6 @@ out:
 		free(tr.qemu_paths[i]);
 	longpath_release();
 	path_cache_flush();
+	free(tr.preload_settings);
 	return r;
 }

@@ -3,12 +3,26 @@
  * returns SECCOMP_RET_TRACE, everything else runs with no ptrace stop. libseccomp builds the
  * BPF (as a binary tree); calls of another ABI (i386 int 0x80, x32) hit the bad-arch action and
  * are traced too, so that nothing reaches the kernel untranslated.
+ *
+ * With the in-process shim (preload/), a few instructions go in front of libseccomp's program:
+ * an x86_64 call made from the shim's trampoline page is allowed whatever it is, because the
+ * shim has translated it already. libseccomp cannot compare the instruction pointer, so its
+ * program is exported and loaded behind that prefix; its jumps are relative and its loads
+ * absolute, so it runs unchanged.
  */
 #include "tracer/tracer-internal.h"
 
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <stddef.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+
+#include "preload/preload.h"
 
 DEFINE_CLEANUP(scmp_filter_ctx, seccomp_release)
 
@@ -26,7 +40,50 @@ static int add(scmp_filter_ctx ctx, int nr)
 	return seccomp_rule_add(ctx, trace, nr, 0);
 }
 
-int seccomp_install(bool trace_uname)
+/* Load ctx's program behind the trampoline prefix. */
+static int load_with_trampoline(scmp_filter_ctx ctx)
+{
+	const uint32_t hi = (uint32_t)(QRUN_PRELOAD_TRAMPOLINE >> 32);
+	const uint32_t lo = (uint32_t)QRUN_PRELOAD_TRAMPOLINE;
+	const uint32_t ip = offsetof(struct seccomp_data, instruction_pointer);
+	/* The jumps out (jf/jt) land on libseccomp's first instruction, index 8. */
+	const struct sock_filter prefix[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 6),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ip + 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, hi, 0, 4),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ip),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 2),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo + (uint32_t)QRUN_PRELOAD_PAGE, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	_cleanup_close_ int fd = memfd_create("qrun-seccomp", MFD_CLOEXEC);
+	_cleanup_free_ struct sock_filter *prog = NULL;
+	struct sock_fprog fprog;
+	ssize_t n;
+	off_t size;
+
+	if (fd < 0)
+		return -errno;
+	n = seccomp_export_bpf(ctx, fd);
+	if (n < 0)
+		return (int)n;
+	size = lseek(fd, 0, SEEK_END);
+	if (size <= 0 || size % (off_t)sizeof(struct sock_filter) != 0 ||
+	    size / (off_t)sizeof(struct sock_filter) + ARRAY_SIZE(prefix) > BPF_MAXINSNS)
+		return -EINVAL;
+	prog = xmalloc(sizeof(prefix) + (size_t)size);
+	memcpy(prog, prefix, sizeof(prefix));
+	if (pread(fd, prog + ARRAY_SIZE(prefix), (size_t)size, 0) != size)
+		return -EIO;
+	fprog.len = (unsigned short)(ARRAY_SIZE(prefix) + (size_t)size / sizeof(*prog));
+	fprog.filter = prog;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) < 0 ? -errno : 0;
+}
+
+int seccomp_install(bool trace_uname, bool trampoline)
 {
 	_cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	int r;
@@ -49,5 +106,5 @@ int seccomp_install(bool trace_uname)
 		if (r < 0)
 			return r;
 	}
-	return seccomp_load(ctx);
+	return trampoline ? load_with_trampoline(ctx) : seccomp_load(ctx);
 }

@@ -219,9 +219,14 @@ struct tracer {
 	pid_t first_pid;
 	bool first_exited;
 	int first_status; /* wait status */
+	/* borrowed: the in-process shim's host path, when it is in use (needs the filter) */
+	const char *preload;
+	char *preload_settings; /* owned: its answer to the shim's settings call (preload.c) */
+	size_t preload_settings_len;
 	struct tracee *hash[1024];
 	size_t n_tracees;
 	unsigned long n_stops;
+	unsigned long stops_by_nr[SC_TRAP_UNKNOWN_TO + 2]; /* seccomp stops per syscall (-vv) */
 };
 
 struct tracee *tracee_get(struct tracer *tr, pid_t pid);
@@ -348,10 +353,27 @@ void execve_done(struct tracer *tr, struct tracee *t, pid_t former);
 
 /*
  * In the child, before exec: set no_new_privs and install the filter that makes every syscall
- * of the catalogue stop (uname only with trace_uname: a container hostname to show).
- * Returns 0 or -errno.
+ * of the catalogue stop (uname only with trace_uname: a container hostname to show), except
+ * those made from the shim's trampoline page when trampoline is set. Returns 0 or -errno.
  */
-int seccomp_install(bool trace_uname);
+int seccomp_install(bool trace_uname, bool trampoline);
+
+/* ---- preload.c: the in-process shim ------------------------------------------------------ */
+
+/*
+ * The guest path to give ld.so in --preload for a dynamic host program (program_fd) started by
+ * ld.so at ldso_host, or NULL when it runs without the shim.
+ */
+const char *preload_for(struct tracer *tr, int program_fd, const char *ldso_host);
+/* path_translate's hook: 1 with ret filled when path is the shim's guest path, else 0. */
+int preload_translate(struct tracer *tr, const char *path, struct xlat *ret);
+/* true when x is the shim's file (which the guest must not change). */
+bool preload_is_shim(struct tracer *tr, const struct xlat *x);
+/*
+ * readlink/readlinkat (path in argument path_arg): answer the shim's settings call. true when
+ * it was that call (answered), false when the call is someone else's.
+ */
+bool preload_settings(struct tracer *tr, struct tracee *t, const struct sysregs *r, int path_arg);
 
 /* ---- loop.c ------------------------------------------------------------------------------- */
 

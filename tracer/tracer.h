@@ -102,6 +102,9 @@ struct tracer_config {
 	bool no_seccomp;    /* stop at every system call (debugging, or no seccomp) */
 	const char *qemu;   /* borrowed: runner for every foreign program, or NULL */
 	int verbose;	    /* 0: quiet; 1: log translations; 2+: every stop */
+	/* borrowed: host path of libqrun-preload.so, loaded into dynamic x86_64 programs to
+	 * answer hot path calls without a stop (preload/), or NULL */
+	const char *preload;
 	/* containers */
 	bool readonly_root;	  /* writes to the rootfs (not to binds) fail with EROFS */
 	bool copy_up;		  /* the rootfs shares inodes (hard links) with an image: copy a

@@ -1,0 +1,33 @@
+#pragma once
+/*
+ * What the tracer and the in-process shim (preload/qrun-preload.c) agree on. Both sides are
+ * built from this one header; the shim is loaded only into processes qrun starts, so the two
+ * always come from the same build.
+ */
+
+/*
+ * The page the shim maps its syscall trampoline at. The seccomp filter lets every system call
+ * made from inside this page run with no ptrace stop: the shim has already translated its
+ * paths. Chosen between the heap of a PIE program (0x55...) and the mmap area (0x7e... and up)
+ * and outside the shadow ranges of the sanitizers; if anything is mapped there already, the
+ * shim stays off and every call goes to the tracer as before.
+ */
+#define QRUN_PRELOAD_TRAMPOLINE 0x5f5f00000000UL
+#define QRUN_PRELOAD_PAGE	4096UL
+
+/*
+ * The guest path the tracer gives ld.so in `--preload`; path translation maps it to the
+ * shim's host file. A guest can open it too: it is a read-only library, nothing more.
+ */
+#define QRUN_PRELOAD_GUEST "/.qrun-preload.so"
+
+/*
+ * The shim's call for its settings: readlink() of this guest path, which the tracer answers
+ * itself (ENOENT when the shim must stay off: no seccomp filter, or not under qrun at all).
+ * The answer: QRUN_PRELOAD_MAGIC, then NUL-terminated strings: the host path of the guest root
+ * ("/" for the host's root), then every name that must not be resolved by the shim (the last
+ * component of each bind, and of each virtual directory above one), then an empty string.
+ */
+#define QRUN_PRELOAD_CONF     "/.qrun-preload.so/settings"
+#define QRUN_PRELOAD_MAGIC    "qrun-preload 1"
+#define QRUN_PRELOAD_CONF_MAX 16384

@@ -1,0 +1,498 @@
+/*
+ * libqrun-preload.so: the tracer's fast path inside the guest process.
+ *
+ * A ptrace stop costs 12-30 us on a small VM (two context switches and the tracer's work),
+ * ten times a stat. This shim, which the tracer hands to the guest's ld.so with --preload for
+ * every dynamic x86_64 program, answers the hottest path calls (stat family, access, read-only
+ * open) in the process itself, and only when the answer is certain to be the tracer's:
+ *
+ *   - the path names no bind and no virtual directory (no component equals one of their
+ *     names, a list the tracer gives at start), so it cannot enter or leave a bind;
+ *   - no symlink is met on the way (openat2 RESOLVE_NO_SYMLINKS, which also refuses /proc's
+ *     magic links), so the kernel's walk is the guest's walk;
+ *   - an absolute path is resolved under the guest root's host path and never climbs above it
+ *     with "..", a relative one never above its directory (RESOLVE_BENEATH).
+ *
+ * Anything else (a symlink, a bind, a write, an error that is not the kernel's last word) is
+ * "punted": the same system call is made from the shim's own code, which the seccomp filter
+ * traps, and the tracer answers it as it would without the shim. The shim's own calls go
+ * through a trampoline page at QRUN_PRELOAD_TRAMPOLINE, the one place the filter lets through.
+ *
+ * The shim links against nothing (no libc: it must load into glibc and musl programs alike)
+ * and keeps no state after its constructor, so threads, fork, vfork and signal handlers need
+ * no care. Without its settings (not under qrun, or qrun without seccomp) it stays off and
+ * every interposed function is a plain system call.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* the kernel's headers only: no libc declarations to clash with */
+#include <asm/stat.h>
+#include <asm/unistd.h>
+#include <linux/errno.h>
+#include <linux/fcntl.h>
+#include <linux/mman.h>
+#include <linux/openat2.h>
+#include <linux/stat.h>
+
+#include "preload/preload.h"
+
+#define EXPORT	  __attribute__((visibility("default")))
+#define MAX_NAMES 256
+#define W_OK	  2
+
+static int enabled;
+static char settings[QRUN_PRELOAD_CONF_MAX];
+static const char *root; /* host path of the guest root; "" for the host's "/" */
+static size_t root_len;
+static const char *names[MAX_NAMES]; /* names the shim leaves to the tracer */
+static size_t n_names;
+
+/* errno lives in libc: glibc and musl both export this. */
+extern int *__errno_location(void) __attribute__((weak));
+
+/* A system call from the shim's own code: the filter traps it if it is a path call. */
+static long sys_trapped(long nr, long a, long b, long c, long d, long e)
+{
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = 0; /* mmap's offset */
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+/* A system call through the trampoline: never stops. */
+static long sys_fast(long nr, long a, long b, long c, long d, long e)
+{
+	long (*tramp)(long, long, long, long, long, long, long) =
+	    (long (*)(long, long, long, long, long, long, long))QRUN_PRELOAD_TRAMPOLINE;
+
+	return tramp(nr, a, b, c, d, e, 0);
+}
+
+static long set_errno(long r)
+{
+	if (r < 0 && r > -4096) {
+		*__errno_location() = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+static size_t str_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+static int name_eq(const char *a, size_t len, const char *b)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (a[i] != b[i])
+			return 0;
+	}
+	return b[len] == '\0';
+}
+
+/* ---- settings --------------------------------------------------------------------------- */
+
+/* mov %rdi,%rax; mov %rsi,%rdi; mov %rdx,%rsi; mov %rcx,%rdx; mov %r8,%r10; mov %r9,%r8;
+ * mov 8(%rsp),%r9; syscall; ret: a function (nr, a1..a6) making one system call. */
+static const unsigned char trampoline[] = { 0x48, 0x89, 0xf8, 0x48, 0x89, 0xf7, 0x48, 0x89, 0xd6,
+					    0x48, 0x89, 0xca, 0x4d, 0x89, 0xc2, 0x4d, 0x89, 0xc8,
+					    0x4c, 0x8b, 0x4c, 0x24, 0x08, 0x0f, 0x05, 0xc3 };
+
+static int parse_settings(size_t len)
+{
+	size_t magic = sizeof(QRUN_PRELOAD_MAGIC), at;
+
+	if (len < magic + 2 || !name_eq(settings, magic - 1, QRUN_PRELOAD_MAGIC))
+		return -1;
+	at = magic;
+	root = settings + at;
+	root_len = str_len(root);
+	if (root_len == 0 || root[0] != '/')
+		return -1;
+	if (root_len == 1)
+		root_len = 0; /* the host's "/": guest paths are host paths */
+	at += str_len(settings + at) + 1;
+	while (at < len && settings[at]) {
+		if (n_names == MAX_NAMES)
+			return -1;
+		names[n_names++] = settings + at;
+		at += str_len(settings + at) + 1;
+	}
+	return at < len ? 0 : -1;
+}
+
+__attribute__((constructor)) static void qrun_preload_init(void)
+{
+	long n, page;
+	unsigned char *p;
+
+	if (!__errno_location)
+		return;
+	n = sys_trapped(__NR_readlinkat, AT_FDCWD, (long)QRUN_PRELOAD_CONF, (long)settings,
+			sizeof(settings) - 1, 0);
+	if (n <= 0 || n >= (long)sizeof(settings) - 1)
+		return;
+	settings[n] = '\0';
+	if (parse_settings((size_t)n + 1) < 0)
+		return;
+	page = sys_trapped(__NR_mmap, QRUN_PRELOAD_TRAMPOLINE, QRUN_PRELOAD_PAGE,
+			   PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1);
+	if (page != (long)QRUN_PRELOAD_TRAMPOLINE) {
+		if (page > 0) /* an old kernel took the hint elsewhere */
+			(void)sys_trapped(__NR_munmap, page, QRUN_PRELOAD_PAGE, 0, 0, 0);
+		return;
+	}
+	p = (unsigned char *)page;
+	for (size_t i = 0; i < sizeof(trampoline); i++)
+		p[i] = trampoline[i];
+	if (sys_trapped(__NR_mprotect, page, QRUN_PRELOAD_PAGE, PROT_READ | PROT_EXEC, 0, 0) < 0)
+		return;
+	enabled = 1;
+}
+
+/* ---- deciding ---------------------------------------------------------------------------- */
+
+/* How a path can be resolved here. */
+struct plan {
+	int dirfd;
+	const char *path; /* path or buf */
+	uint64_t resolve; /* openat2 RESOLVE_* */
+	int single;	  /* one plain name relative to dirfd: a single lookup, no walk */
+	char buf[4096];
+};
+
+/*
+ * Decide whether (dirfd, path) can be resolved by the kernel directly. Returns 0 with pl
+ * filled, or -1 to punt.
+ */
+static int plan_path(int dirfd, const char *path, struct plan *pl)
+{
+	size_t depth = 0, n_comp = 0, len;
+	const char *c = path;
+
+	if (!enabled || !path || !path[0])
+		return -1;
+	while (*c) {
+		size_t l = 0;
+
+		while (*c == '/')
+			c++;
+		while (c[l] && c[l] != '/')
+			l++;
+		if (l == 0)
+			break;
+		n_comp++;
+		if (l == 1 && c[0] == '.') {
+			/* nothing */
+		} else if (l == 2 && c[0] == '.' && c[1] == '.') {
+			if (depth == 0)
+				return -1; /* at the root ("/.." is "/") or above the dirfd */
+			depth--;
+		} else {
+			for (size_t i = 0; i < n_names; i++) {
+				if (name_eq(c, l, names[i]))
+					return -1;
+			}
+			depth++;
+		}
+		c += l;
+	}
+	pl->single = 0;
+	if (path[0] != '/') {
+		pl->dirfd = dirfd;
+		pl->path = path;
+		pl->resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
+		pl->single = n_comp == 1 && depth == 1 && path[len = str_len(path), len - 1] != '/';
+		return 0;
+	}
+	len = str_len(path);
+	if (root_len + len >= sizeof(pl->buf))
+		return -1;
+	for (size_t i = 0; i < root_len; i++)
+		pl->buf[i] = root[i];
+	for (size_t i = 0; i <= len; i++)
+		pl->buf[root_len + i] = path[i];
+	pl->dirfd = AT_FDCWD;
+	pl->path = pl->buf;
+	pl->resolve = RESOLVE_NO_SYMLINKS;
+	return 0;
+}
+
+/*
+ * Errors of openat2 that are the kernel's answer for the guest too. Others (ELOOP: a symlink;
+ * EXDEV: ".." above the dirfd; EINVAL, ENOSYS, EPERM, EAGAIN, EMFILE for our own fd) punt.
+ */
+static int final_error(long r)
+{
+	return r == -ENOENT || r == -ENOTDIR || r == -EACCES || r == -ENAMETOOLONG;
+}
+
+/* An O_PATH fd on the plan's file (following a last symlink: never, it punts). */
+static long open_path(const struct plan *pl, int follow)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW),
+				.resolve = pl->resolve };
+
+	return sys_fast(__NR_openat2, pl->dirfd, (long)pl->path, (long)&how, sizeof(how), 0);
+}
+
+/* ---- the calls ------------------------------------------------------------------------------
+ *
+ * Each returns the raw result (-errno) or PUNT; the exported wrappers set errno.
+ */
+#define PUNT (-4096L - 1)
+
+static long do_fstatat(int dirfd, const char *path, struct stat *buf, int flags)
+{
+	int follow = !(flags & AT_SYMLINK_NOFOLLOW);
+	struct plan pl;
+	long fd, r;
+
+	if (path && !path[0] && (flags & AT_EMPTY_PATH))
+		return enabled ? sys_fast(__NR_newfstatat, dirfd, (long)"", (long)buf, flags, 0)
+			       : PUNT;
+	if (plan_path(dirfd, path, &pl) < 0)
+		return PUNT;
+	if (pl.single) {
+		r = sys_fast(__NR_newfstatat, dirfd, (long)path, (long)buf,
+			     flags | AT_SYMLINK_NOFOLLOW, 0);
+		if (r == 0 && follow && S_ISLNK(buf->st_mode))
+			return PUNT;
+		return r == 0 || final_error(r) ? r : PUNT;
+	}
+	fd = open_path(&pl, follow);
+	if (fd < 0)
+		return final_error(fd) ? fd : PUNT;
+	r = sys_fast(__NR_newfstatat, fd, (long)"", (long)buf,
+		     AT_EMPTY_PATH | (flags & AT_NO_AUTOMOUNT), 0);
+	(void)sys_fast(__NR_close, fd, 0, 0, 0, 0);
+	return r;
+}
+
+static long do_statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf)
+{
+	int follow = !(flags & AT_SYMLINK_NOFOLLOW);
+	struct plan pl;
+	long fd, r;
+
+	if (path && !path[0] && (flags & AT_EMPTY_PATH))
+		return enabled ? sys_fast(__NR_statx, dirfd, (long)"", flags, mask, (long)buf)
+			       : PUNT;
+	if (plan_path(dirfd, path, &pl) < 0)
+		return PUNT;
+	fd = open_path(&pl, follow);
+	if (fd < 0)
+		return final_error(fd) ? fd : PUNT;
+	r = sys_fast(__NR_statx, fd, (long)"", AT_EMPTY_PATH | (flags & ~AT_SYMLINK_NOFOLLOW), mask,
+		     (long)buf);
+	(void)sys_fast(__NR_close, fd, 0, 0, 0, 0);
+	return r;
+}
+
+static long do_faccessat(int dirfd, const char *path, int mode, int flags)
+{
+	struct plan pl;
+	long fd, r;
+
+	/* W_OK may be EROFS (a read-only root or bind): the tracer knows */
+	if ((mode & W_OK) || plan_path(dirfd, path, &pl) < 0)
+		return PUNT;
+	fd = open_path(&pl, !(flags & AT_SYMLINK_NOFOLLOW));
+	if (fd < 0)
+		return final_error(fd) ? fd : PUNT;
+	r = sys_fast(__NR_faccessat2, fd, (long)"", mode,
+		     AT_EMPTY_PATH | (flags & ~AT_SYMLINK_NOFOLLOW), 0);
+	(void)sys_fast(__NR_close, fd, 0, 0, 0, 0);
+	return r == -EINVAL || r == -ENOSYS ? PUNT : r;
+}
+
+static long do_openat(int dirfd, const char *path, int flags)
+{
+	struct open_how how = { .flags = (uint64_t)(unsigned)flags };
+	struct plan pl;
+	long r;
+
+	/* only opens that neither write nor create: copy-up and read-only binds are the
+	 * tracer's */
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)) ||
+	    (flags & O_TMPFILE) == O_TMPFILE || plan_path(dirfd, path, &pl) < 0)
+		return PUNT;
+	how.resolve = pl.resolve;
+	r = sys_fast(__NR_openat2, pl.dirfd, (long)pl.path, (long)&how, sizeof(how), 0);
+	return r >= 0 || final_error(r) ? r : PUNT;
+}
+
+/* ---- exported: the libc functions ------------------------------------------------------- */
+
+EXPORT int stat(const char *path, struct stat *buf);
+EXPORT int lstat(const char *path, struct stat *buf);
+EXPORT int fstatat(int dirfd, const char *path, struct stat *buf, int flags);
+EXPORT int fstat(int fd, struct stat *buf);
+EXPORT int __xstat(int ver, const char *path, struct stat *buf);
+EXPORT int __lxstat(int ver, const char *path, struct stat *buf);
+EXPORT int __fxstat(int ver, int fd, struct stat *buf);
+EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *buf, int flags);
+EXPORT int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf);
+EXPORT int faccessat(int dirfd, const char *path, int mode, int flags);
+EXPORT int access(const char *path, int mode);
+EXPORT int openat(int dirfd, const char *path, int flags, ...);
+EXPORT int open(const char *path, int flags, ...);
+EXPORT int __open_2(const char *path, int flags);
+EXPORT int __openat_2(int dirfd, const char *path, int flags);
+
+static long fstatat_call(int dirfd, const char *path, struct stat *buf, int flags)
+{
+	long r = do_fstatat(dirfd, path, buf, flags);
+
+	if (r == PUNT)
+		r = sys_trapped(__NR_newfstatat, dirfd, (long)path, (long)buf, flags, 0);
+	return set_errno(r);
+}
+
+static long open_call(int dirfd, const char *path, int flags, unsigned mode)
+{
+	long r = do_openat(dirfd, path, flags);
+
+	if (r == PUNT)
+		r = sys_trapped(__NR_openat, dirfd, (long)path, flags, mode, 0);
+	return set_errno(r);
+}
+
+static unsigned open_mode(int flags, va_list ap)
+{
+	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? va_arg(ap, unsigned) : 0;
+}
+
+EXPORT int stat(const char *path, struct stat *buf)
+{
+	return (int)fstatat_call(AT_FDCWD, path, buf, 0);
+}
+
+EXPORT int lstat(const char *path, struct stat *buf)
+{
+	return (int)fstatat_call(AT_FDCWD, path, buf, AT_SYMLINK_NOFOLLOW);
+}
+
+EXPORT int fstatat(int dirfd, const char *path, struct stat *buf, int flags)
+{
+	return (int)fstatat_call(dirfd, path, buf, flags);
+}
+
+EXPORT int fstat(int fd, struct stat *buf)
+{
+	return (int)set_errno(
+	    enabled ? sys_fast(__NR_newfstatat, fd, (long)"", (long)buf, AT_EMPTY_PATH, 0)
+		    : sys_trapped(__NR_fstat, fd, (long)buf, 0, 0, 0));
+}
+
+/* x86_64: struct stat64 is struct stat, and the old __xstat versions 0 and 1 are the same. */
+EXPORT int stat64(const char *path, struct stat *buf) __attribute__((alias("stat")));
+EXPORT int lstat64(const char *path, struct stat *buf) __attribute__((alias("lstat")));
+EXPORT int fstatat64(int dirfd, const char *path, struct stat *buf, int flags)
+    __attribute__((alias("fstatat")));
+EXPORT int fstat64(int fd, struct stat *buf) __attribute__((alias("fstat")));
+
+EXPORT int __xstat(int ver, const char *path, struct stat *buf)
+{
+	return ver > 1 ? (int)set_errno(-EINVAL) : stat(path, buf);
+}
+
+EXPORT int __lxstat(int ver, const char *path, struct stat *buf)
+{
+	return ver > 1 ? (int)set_errno(-EINVAL) : lstat(path, buf);
+}
+
+EXPORT int __fxstat(int ver, int fd, struct stat *buf)
+{
+	return ver > 1 ? (int)set_errno(-EINVAL) : fstat(fd, buf);
+}
+
+EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *buf, int flags)
+{
+	return ver > 1 ? (int)set_errno(-EINVAL) : fstatat(dirfd, path, buf, flags);
+}
+
+EXPORT int __xstat64(int ver, const char *path, struct stat *buf) __attribute__((alias("__xstat")));
+EXPORT int __lxstat64(int ver, const char *path, struct stat *buf)
+    __attribute__((alias("__lxstat")));
+EXPORT int __fxstat64(int ver, int fd, struct stat *buf) __attribute__((alias("__fxstat")));
+EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat *buf, int flags)
+    __attribute__((alias("__fxstatat")));
+
+EXPORT int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf)
+{
+	long r = do_statx(dirfd, path, flags, mask, buf);
+
+	if (r == PUNT)
+		r = sys_trapped(__NR_statx, dirfd, (long)path, flags, mask, (long)buf);
+	return (int)set_errno(r);
+}
+
+EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
+{
+	long r = do_faccessat(dirfd, path, mode, flags);
+
+	if (r == PUNT)
+		r = flags ? sys_trapped(__NR_faccessat2, dirfd, (long)path, mode, flags, 0)
+			  : sys_trapped(__NR_faccessat, dirfd, (long)path, mode, 0, 0);
+	return (int)set_errno(r);
+}
+
+EXPORT int access(const char *path, int mode)
+{
+	return faccessat(AT_FDCWD, path, mode, 0);
+}
+
+EXPORT int openat(int dirfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	unsigned mode;
+
+	va_start(ap, flags);
+	mode = open_mode(flags, ap);
+	va_end(ap);
+	return (int)open_call(dirfd, path, flags, mode);
+}
+
+EXPORT int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	unsigned mode;
+
+	va_start(ap, flags);
+	mode = open_mode(flags, ap);
+	va_end(ap);
+	return (int)open_call(AT_FDCWD, path, flags, mode);
+}
+
+EXPORT int open64(const char *path, int flags, ...) __attribute__((alias("open")));
+EXPORT int openat64(int dirfd, const char *path, int flags, ...) __attribute__((alias("openat")));
+
+/* _FORTIFY_SOURCE's checked versions (no O_CREAT, so no mode) */
+EXPORT int __open_2(const char *path, int flags)
+{
+	return (int)open_call(AT_FDCWD, path, flags, 0);
+}
+
+EXPORT int __openat_2(int dirfd, const char *path, int flags)
+{
+	return (int)open_call(dirfd, path, flags, 0);
+}
+
+EXPORT int __open64_2(const char *path, int flags) __attribute__((alias("__open_2")));
+EXPORT int __openat64_2(int dirfd, const char *path, int flags)
+    __attribute__((alias("__openat_2")));

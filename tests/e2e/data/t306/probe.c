@@ -1,0 +1,120 @@
+/*
+ * t306's probe: a dynamic program that makes the calls qrun's in-process shim answers and
+ * prints what came back, one line per call, so that runs with and without the shim can be
+ * compared line by line.
+ *
+ *   probe OP PATH [ARG]...   OP: stat lstat fstatat-nofollow statx access-r access-x
+ *                            access-w open open-dir openat-rel fstat-fd at-empty
+ *   probe repeat N PATH      N stat calls (to count the tracer's stops)
+ * Several OP PATH pairs may follow each other; "cd DIR" changes directory in between.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void show_stat(const char *op, const char *path, int r, const struct stat *st)
+{
+	if (r < 0) {
+		printf("%s %s -> %s\n", op, path, strerrorname_np(errno));
+		return;
+	}
+	printf("%s %s -> mode=%o size=%lld nlink=%lu\n", op, path, (unsigned)st->st_mode,
+	       S_ISDIR(st->st_mode) ? 0LL : (long long)st->st_size, (unsigned long)st->st_nlink);
+}
+
+static void show_fd(const char *op, const char *path, int fd)
+{
+	char buf[64];
+	ssize_t n;
+	struct stat st;
+
+	if (fd < 0) {
+		printf("%s %s -> %s\n", op, path, strerrorname_np(errno));
+		return;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		printf("%s %s -> a directory\n", op, path);
+	} else {
+		n = read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		printf("%s %s -> reads '%s'\n", op, path, buf);
+	}
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	struct stat st;
+	struct statx sx;
+
+	for (int i = 1; i + 1 < argc; i += 2) {
+		const char *op = argv[i], *p = argv[i + 1];
+		int r, fd;
+
+		errno = 0;
+		if (strcmp(op, "cd") == 0) {
+			r = chdir(p);
+			printf("cd %s -> %s\n", p, r < 0 ? strerrorname_np(errno) : "ok");
+		} else if (strcmp(op, "repeat") == 0 && i + 2 < argc) {
+			long n = atol(p);
+
+			for (long k = 0; k < n; k++)
+				(void)stat(argv[i + 2], &st);
+			i++;
+		} else if (strcmp(op, "stat") == 0) {
+			show_stat(op, p, stat(p, &st), &st);
+		} else if (strcmp(op, "lstat") == 0) {
+			show_stat(op, p, lstat(p, &st), &st);
+		} else if (strcmp(op, "fstatat-nofollow") == 0) {
+			show_stat(op, p, fstatat(AT_FDCWD, p, &st, AT_SYMLINK_NOFOLLOW), &st);
+		} else if (strcmp(op, "statx") == 0) {
+			r = statx(AT_FDCWD, p, 0, STATX_BASIC_STATS, &sx);
+			st.st_mode = sx.stx_mode;
+			st.st_size = (off_t)sx.stx_size;
+			st.st_nlink = sx.stx_nlink;
+			show_stat(op, p, r, &st);
+		} else if (strncmp(op, "access-", 7) == 0) {
+			int mode = op[7] == 'r' ? R_OK : op[7] == 'x' ? X_OK : W_OK;
+
+			r = access(p, mode);
+			printf("%s %s -> %s\n", op, p, r < 0 ? strerrorname_np(errno) : "ok");
+		} else if (strcmp(op, "open") == 0) {
+			show_fd(op, p, open(p, O_RDONLY | O_CLOEXEC));
+		} else if (strcmp(op, "open-dir") == 0) {
+			show_fd(op, p, open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+		} else if (strcmp(op, "openat-rel") == 0) {
+			/* "DIR/NAME": NAME relative to an fd on DIR */
+			char dir[4096];
+			const char *slash = strrchr(p, '/');
+			int d;
+
+			snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - p) : 1,
+				 slash ? p : ".");
+			if (slash == p)
+				strcpy(dir, "/");
+			d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			show_fd(op, p, d < 0 ? d : openat(d, slash ? slash + 1 : p, O_RDONLY));
+			if (d >= 0) {
+				r = fstatat(d, slash ? slash + 1 : p, &st, 0);
+				show_stat("fstatat-rel", p, r, &st);
+				close(d);
+			}
+		} else if (strcmp(op, "at-empty") == 0) {
+			fd = open(p, O_PATH | O_CLOEXEC);
+			r = fd < 0 ? -1 : fstatat(fd, "", &st, AT_EMPTY_PATH);
+			show_stat(op, p, r, &st);
+			if (fd >= 0)
+				close(fd);
+		} else {
+			fprintf(stderr, "probe: unknown op '%s'\n", op);
+			return 2;
+		}
+	}
+	return 0;
+}

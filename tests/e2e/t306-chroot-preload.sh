@@ -1,0 +1,139 @@
+#!/bin/bash
+# qrun's in-process shim (libqrun-preload.so) answers stat, access and read-only opens inside
+# dynamic programs without a ptrace stop. It may only ever give the answers the tracer gives:
+# a probe program (data/t306/probe.c, built here) makes the same calls with the shim, without
+# it (QRUN_PRELOAD=off, --no-preload) and with --no-seccomp, on paths chosen to need the
+# tracer (symlinks, "..", binds, nested and read-only binds, virtual directories, /proc magic
+# links, paths aimed at a file outside the rootfs), and the four runs must print the same.
+# Then: the shim really takes the stops away, the guest cannot write the shim, and a program
+# built with AddressSanitizer still starts (its runtime must be the first library).
+. "$(dirname "$0")/lib.sh"
+
+require_cmd ldd cc python3
+R=$T/dyn
+H=$T/host
+mkdir -p "$R"/{bin,tmp,proc,dev,sys,etc,mnt,data/dir/sub} "$H"/{bind/in,nested,ro,virt}
+cc -O2 -o "$R/bin/probe" "$QRUN_SRC/tests/e2e/data/t306/probe.c" || skip_all "cannot build the probe"
+cp "$(command -v bash)" "$R/bin/bash"
+for prog in "$R/bin/probe" "$R/bin/bash"; do
+	ldd "$prog" | awk '/=>/ {print $3} /^\t\// {print $1}' | while read -r lib; do
+		[ -f "$lib" ] || continue
+		mkdir -p "$R$(dirname "$lib")"
+		cp -n "$lib" "$R$lib"
+	done
+done
+interp=$(python3 -c 'import sys
+d=open(sys.argv[1],"rb").read()
+i=d.find(b"/lib64/ld-linux"); print(d[i:d.index(b"\0",i)].decode())' "$R/bin/probe")
+mkdir -p "$R$(dirname "$interp")"
+[ -e "$R$interp" ] || cp -L "$interp" "$R$interp"
+
+echo "the guest's hostname" >"$R/etc/hostname"
+echo "rootfs file" >"$R/data/file"
+echo "sub file" >"$R/data/dir/sub/f"
+chmod 0755 "$R/data/file"
+ln -s file "$R/data/link-rel"
+ln -s /data/file "$R/data/link-abs"
+ln -s ../../../../../../etc/hostname "$R/data/link-up"
+ln -s /etc "$R/data/etc-abs"
+ln -s dir/sub "$R/data/sub-link"
+ln -s loop "$R/data/loop"
+ln -s /nowhere "$R/data/dangling"
+ln -s /mnt/bind/in "$R/data/into-bind"
+mkdir -p "$R/data/bind" && echo "not the bind" >"$R/data/bind/in" # a bind's name elsewhere
+echo "in the bind" >"$H/bind/in/f"
+echo "nested" >"$H/nested/f"
+echo "read-only" >"$H/ro/f"
+echo "virtual" >"$H/virt/f"
+echo "a bound file" >"$H/file"
+echo "secret" >"$T/marker"
+ln -s "$T/marker" "$H/bind/to-marker" # a symlink in a bind that points out of it
+
+binds=(-b "$H/bind:/mnt/bind" -b "$H/nested:/mnt/bind/nested" -b "$H/ro:/ro:ro"
+	-b "$H/virt:/virt/a/b" -b "$H/file:/data/bound")
+up=$(printf '../%.0s' {1..12})
+
+paths=(/ /data /data/ /data/file /data/file/ /data/dir/ /data/dir/sub/f /data/./dir//sub/../sub/f
+	/data/nope /data/nope/../file /data/dir/../file /.. /../data/file "/..$T/marker"
+	"$up${T#/}/marker" /data/link-rel /data/link-abs /data/link-up /data/etc-abs/hostname
+	/data/sub-link/f /data/loop /data/dangling /data/into-bind/f /data/bind/in /data/bound
+	/mnt /mnt/bind /mnt/bind/in/f /mnt/bind/nested/f /mnt/bind/nested/../in/f
+	/mnt/bind/../../data/file /mnt/bind/to-marker /ro/f /virt /virt/a /virt/a/b/f /proc/self/exe
+	/proc/self/root/data/file /proc/self/cwd /dev/null /etc/hostname /.qrun-preload.so)
+rel=(file ./file dir/sub/f dir/sub/../../file ../data/file ../../../etc/hostname link-rel loop
+	bind/in bound "..${T}/marker" "$up${T#/}/marker")
+ops=(stat lstat fstatat-nofollow statx access-r access-x open openat-rel at-empty)
+
+args=()
+for p in "${paths[@]}"; do
+	for op in "${ops[@]}"; do args+=("$op" "$p"); done
+done
+args+=(open-dir /data/dir open-dir /data/link-rel access-w /data/file access-w /ro/f)
+args+=(cd /data)
+for p in "${rel[@]}"; do
+	for op in "${ops[@]}"; do args+=("$op" "$p"); done
+done
+args+=(cd /mnt/bind stat ../../data/file stat nested/f open nested/f stat in/f stat ../bind/in/f)
+args+=(cd /proc/self lstat exe stat exe lstat root stat root/data/file lstat cwd open status)
+args+=(cd /virt/a stat b/f stat ../a/b/f)
+
+q() { "$QRUN" chroot "${binds[@]}" "$@"; }
+with=$(q "$R" /bin/probe "${args[@]}" 2>&1)
+without=$(QRUN_PRELOAD=off q "$R" /bin/probe "${args[@]}" 2>&1)
+noflag=$(q --no-preload "$R" /bin/probe "${args[@]}" 2>&1)
+traced=$(q --no-seccomp "$R" /bin/probe "${args[@]}" 2>&1)
+is "the probe ran all its calls" "$(printf '%s\n' "$with" | wc -l)" \
+	"$(($(printf '%s\n' "$without" | wc -l)))"
+ok "the probe printed something for each call" test "$(printf '%s\n' "$with" | wc -l)" -gt 500
+is "same answers with the shim as with QRUN_PRELOAD=off" "$with" "$without"
+is "same answers with the shim as with --no-preload" "$with" "$noflag"
+is "same answers with the shim as with --no-seccomp" "$with" "$traced"
+
+# A few answers checked for themselves, beyond agreeing.
+like "a relative symlink climbing out stays in the rootfs" "$with" \
+	"^open /data/link-up -> reads 'the guest's hostname'\$"
+unlike "the file outside the rootfs is never read" "$with" "reads 'secret'"
+like "a path into a bind reads the bind" "$with" "^open /mnt/bind/in/f -> reads 'in the bind'\$"
+like "a nested bind wins" "$with" "^open /mnt/bind/nested/f -> reads 'nested'\$"
+like "a directory named like a bind elsewhere is not the bind" "$with" \
+	"^open /data/bind/in -> reads 'not the bind'\$"
+like "a virtual directory above a bind is a directory" "$with" "^stat /virt/a -> mode=40"
+like "'..' out of a bind from its cwd is the guest's parent" "$with" \
+	"^stat ../../data/file -> mode=100755 size=12"
+like "access(W_OK) in a read-only bind is EROFS" "$with" "^access-w /ro/f -> EROFS\$"
+
+# The stops the shim takes away: 3000 stat calls of a rootfs file.
+stops() { sed -n 's/^qrun: \([0-9]*\) stops$/\1/p'; }
+n_with=$(q -vv "$R" /bin/probe repeat 3000 /data/dir/sub/f 2>&1 >/dev/null | stops)
+n_without=$(q -vv --no-preload "$R" /bin/probe repeat 3000 /data/dir/sub/f 2>&1 >/dev/null | stops)
+diag "3000 stat calls: ${n_with:-?} ptrace stops with the shim, ${n_without:-?} without"
+ok "with the shim, 3000 stat calls cost fewer than 100 stops" test "${n_with:-99999}" -lt 100
+ok "without it, each costs one" test "${n_without:-0}" -ge 3000
+n_bind=$(q -vv "$R" /bin/probe repeat 300 /mnt/bind/in/f 2>&1 >/dev/null | stops)
+ok "calls into a bind are still the tracer's" test "${n_bind:-0}" -ge 300
+
+# The guest sees the shim's file but cannot change it.
+status_is "writing the shim from the guest fails" 1 \
+	q "$R" /bin/bash -c 'echo x >> /.qrun-preload.so'
+like "... with EROFS" "$(q "$R" /bin/bash -c 'echo x >> /.qrun-preload.so' 2>&1)" \
+	'Read-only file system'
+
+# The settings call answers nothing when the shim is off.
+like "no settings without the filter" \
+	"$(q --no-seccomp "$R" /bin/probe lstat /.qrun-preload.so/settings 2>&1)" "-> ENOENT\$"
+
+# A program built with AddressSanitizer starts (no shim for it: its runtime must come first).
+if printf 'int main(void){return 0;}\n' | cc -fsanitize=address -x c -o "$T/asan" - 2>/dev/null &&
+	"$T/asan"; then
+	cp "$T/asan" "$R/bin/asan"
+	ldd "$R/bin/asan" | awk '/=>/ {print $3}' | while read -r lib; do
+		mkdir -p "$R$(dirname "$lib")" && cp -n "$lib" "$R$lib"
+	done
+	# (LeakSanitizer cannot work under any ptrace tracer: that is not the shim's doing)
+	status_is "an AddressSanitizer program runs" 0 env ASAN_OPTIONS=detect_leaks=0 \
+		"$QRUN" chroot "$R" /bin/asan
+else
+	skip "an AddressSanitizer program runs" "no libasan here"
+fi
+
+done_testing

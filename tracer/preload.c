@@ -1,0 +1,149 @@
+/*
+ * The tracer's side of the in-process shim (preload/qrun-preload.c): which programs get it,
+ * the guest path ld.so loads it from, and the settings it asks for when it starts.
+ *
+ * The shim goes into dynamic x86_64 programs through their ld.so's --preload (the tracer
+ * already starts them as `ld.so PROGRAM`), so the guest's environment is not touched. It is
+ * left out when the filter is off (the shim's calls would be translated twice), when ld.so has
+ * no --preload (glibc < 2.30), and for programs built with a sanitizer runtime, which must come
+ * first in the library list.
+ */
+#include "tracer/tracer-internal.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "preload/preload.h"
+
+/* Does this ld.so understand --preload? Cached per path. */
+static bool ldso_has_preload(const char *host)
+{
+	static char *known[16];
+	static bool answer[16];
+	static size_t n;
+	_cleanup_free_ char *buf = NULL;
+	bool yes;
+	ssize_t len;
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(known[i], host) == 0)
+			return answer[i];
+	}
+	len = read_file_at(AT_FDCWD, host, 16 << 20, &buf);
+	yes = len > 0 && memmem(buf, (size_t)len, "--preload", 9);
+	if (n < ARRAY_SIZE(known)) {
+		known[n] = xstrdup(host);
+		answer[n++] = yes;
+	}
+	return yes;
+}
+
+/* A sanitizer runtime among the program's libraries (its names sit in .dynstr, near the top). */
+static bool wants_sanitizer_first(int fd)
+{
+	static const char *const runtimes[] = { "libasan.so", "libtsan.so", "libhwasan.so",
+						"libmsan.so" };
+	char buf[65536];
+	ssize_t n = pread(fd, buf, sizeof(buf), 0);
+
+	for (size_t i = 0; n > 0 && i < ARRAY_SIZE(runtimes); i++) {
+		if (memmem(buf, (size_t)n, runtimes[i], strlen(runtimes[i])))
+			return true;
+	}
+	return false;
+}
+
+const char *preload_for(struct tracer *tr, int program_fd, const char *ldso_host)
+{
+	if (!tr->preload || !ldso_has_preload(ldso_host) || wants_sanitizer_first(program_fd))
+		return NULL;
+	return QRUN_PRELOAD_GUEST;
+}
+
+int preload_translate(struct tracer *tr, const char *path, struct xlat *ret)
+{
+	if (!tr->preload || strcmp(path, QRUN_PRELOAD_GUEST) != 0)
+		return 0;
+	(void)snprintf(ret->guest, sizeof(ret->guest), "%s", path);
+	(void)snprintf(ret->host, sizeof(ret->host), "%s", tr->preload);
+	ret->bind = 0;
+	return 1;
+}
+
+bool preload_is_shim(struct tracer *tr, const struct xlat *x)
+{
+	return tr->preload && strcmp(x->host, tr->preload) == 0;
+}
+
+static void add(char **buf, size_t *len, size_t *alloc, const char *s, size_t n)
+{
+	*buf = xgrow(*buf, 1, *len + n + 1, alloc);
+	memcpy(*buf + *len, s, n);
+	(*buf)[*len + n] = '\0';
+	*len += n + 1;
+}
+
+/* Is guest directory g (a strict ancestor of a bind) missing from the rootfs? */
+static bool virtual_dir(struct tracer *tr, const char *g, size_t glen)
+{
+	_cleanup_free_ char *host =
+	    xasprintf("%s%.*s", strcmp(tr->binds.v[0].host, "/") == 0 ? "" : tr->binds.v[0].host,
+		      (int)glen, g);
+	struct stat st;
+
+	return lstat(host, &st) < 0 || !S_ISDIR(st.st_mode);
+}
+
+/*
+ * The names the shim must leave to us: the last component of every bind (entering it needs
+ * that name), and of every directory above one that does not exist in the rootfs (we answer
+ * for those).
+ */
+static void build_settings(struct tracer *tr)
+{
+	size_t len = 0, alloc = 0;
+	char *buf = NULL;
+
+	add(&buf, &len, &alloc, QRUN_PRELOAD_MAGIC, strlen(QRUN_PRELOAD_MAGIC));
+	add(&buf, &len, &alloc, tr->binds.v[0].host, strlen(tr->binds.v[0].host));
+	for (size_t i = 1; i < tr->binds.n; i++) {
+		const char *g = tr->binds.v[i].guest;
+
+		for (const char *c = g + 1; *c;) {
+			size_t l = strcspn(c, "/");
+			bool last = c[l] == '\0';
+
+			if (l > 0 && (last || virtual_dir(tr, g, (size_t)(c + l - g))))
+				add(&buf, &len, &alloc, c, l);
+			c += l + (c[l] == '/');
+		}
+	}
+	add(&buf, &len, &alloc, "", 0);
+	tr->preload_settings = buf;
+	tr->preload_settings_len = len;
+}
+
+bool preload_settings(struct tracer *tr, struct tracee *t, const struct sysregs *r, int path_arg)
+{
+	char path[sizeof(QRUN_PRELOAD_CONF)];
+	uint64_t buf = r->args[path_arg + 1];
+	size_t size = r->args[path_arg + 2];
+	ssize_t n;
+	int e;
+
+	if (!tr->preload)
+		return false;
+	n = mem_read_string(t->pid, r->args[path_arg], path, sizeof(path));
+	if (n < 0 || strcmp(path, QRUN_PRELOAD_CONF) != 0)
+		return false;
+	if (!tr->preload_settings)
+		build_settings(tr);
+	if (tr->preload_settings_len > QRUN_PRELOAD_CONF_MAX - 1 ||
+	    tr->preload_settings_len > size) {
+		enter_fail(tr, t, -ENAMETOOLONG); /* the shim stays off */
+		return true;
+	}
+	e = mem_write(t->pid, buf, tr->preload_settings, tr->preload_settings_len);
+	enter_fail(tr, t, e < 0 ? e : (long)tr->preload_settings_len);
+	return true;
+}

@@ -34,7 +34,9 @@
 #include <linux/fcntl.h>
 #include <linux/mman.h>
 #include <linux/openat2.h>
+#include <linux/magic.h>
 #include <linux/stat.h>
+#include <linux/limits.h>
 
 #include "preload/preload.h"
 
@@ -49,8 +51,9 @@ static size_t root_len;
 static const char *names[MAX_NAMES]; /* names the shim leaves to the tracer */
 static size_t n_names;
 
-/* errno lives in libc: glibc and musl both export this. */
+/* errno and malloc live in libc: glibc and musl both export these. */
 extern int *__errno_location(void) __attribute__((weak));
+extern void *malloc(size_t size) __attribute__((weak));
 
 /* A system call from the shim's own code: the filter traps it if it is a path call. */
 static long sys_trapped(long nr, long a, long b, long c, long d, long e)
@@ -336,6 +339,202 @@ static long do_openat(int dirfd, const char *path, int flags)
 	return r >= 0 || final_error(r) ? r : PUNT;
 }
 
+/* Is the directory a relative path starts from on procfs (magic links: the tracer's)? */
+static int on_procfs(int dirfd)
+{
+	struct {
+		long f_type;
+		long rest[15];
+	} sfs;
+	long r = dirfd == AT_FDCWD ? sys_fast(__NR_statfs, (long)".", (long)&sfs, 0, 0, 0)
+				   : sys_fast(__NR_fstatfs, dirfd, (long)&sfs, 0, 0, 0);
+
+	return r < 0 || sfs.f_type == PROC_SUPER_MAGIC;
+}
+
+static long do_readlinkat(int dirfd, const char *path, char *buf, long size)
+{
+	struct plan pl;
+	long fd, r;
+
+	if (size <= 0 || plan_path(dirfd, path, &pl) < 0)
+		return PUNT;
+	if (path[0] != '/' && on_procfs(dirfd))
+		return PUNT;
+	if (pl.single) {
+		r = sys_fast(__NR_readlinkat, dirfd, (long)path, (long)buf, size, 0);
+		return r >= 0 || r == -EINVAL || final_error(r) ? r : PUNT;
+	}
+	fd = open_path(&pl, 0);
+	if (fd < 0)
+		return final_error(fd) ? fd : PUNT;
+	r = sys_fast(__NR_readlinkat, fd, (long)"", (long)buf, size, 0);
+	(void)sys_fast(__NR_close, fd, 0, 0, 0, 0);
+	return r == -ENOENT ? -EINVAL : r; /* the file is there: it is no symlink */
+}
+
+/*
+ * realpath: glibc's walk (a readlink per component, links spliced in, at most 40), made here
+ * so that its readlink calls need no stop. The part resolved so far is canonical, so while it
+ * names no bind, rootfs + it is a host path with no link in it and readlink of it is exact.
+ * From the first bind name on, every readlink goes to the tracer with the guest path.
+ */
+struct walk {
+	char out[PATH_MAX]; /* canonical guest path so far */
+	size_t len;
+	int slow; /* a bind was named: the tracer answers from here on */
+};
+
+static long walk_readlink(struct walk *w, const char *comp, size_t clen, char *buf)
+{
+	char host[PATH_MAX];
+
+	if (!enabled)
+		w->slow = 1;
+	for (size_t i = 0; !w->slow && i < n_names; i++) {
+		if (name_eq(comp, clen, names[i]))
+			w->slow = 1;
+	}
+	if (w->slow || root_len + w->len >= sizeof(host))
+		return sys_trapped(__NR_readlink, (long)w->out, (long)buf, PATH_MAX - 1, 0, 0);
+	for (size_t i = 0; i < root_len; i++)
+		host[i] = root[i];
+	for (size_t i = 0; i <= w->len; i++)
+		host[root_len + i] = w->out[i];
+	return sys_fast(__NR_readlink, (long)host, (long)buf, PATH_MAX - 1, 0, 0);
+}
+
+static void walk_pop(struct walk *w)
+{
+	while (w->len > 1 && w->out[w->len - 1] != '/')
+		w->len--;
+	if (w->len > 1)
+		w->len--;
+	w->out[w->len] = '\0';
+}
+
+static long do_realpath(const char *path, char *ret)
+{
+	static const size_t max = PATH_MAX;
+	char pending[2 * PATH_MAX], link[PATH_MAX];
+	struct walk w = { .slow = 0 };
+	size_t links = 0, plen = str_len(path), at = 0;
+	long r;
+
+	if (plen >= max)
+		return -ENAMETOOLONG;
+	if (plen == 0)
+		return -ENOENT;
+	for (size_t i = 0; i <= plen; i++)
+		pending[i] = path[i];
+	if (path[0] == '/') {
+		w.out[0] = '/';
+		w.out[1] = '\0';
+		w.len = 1;
+	} else {
+		r = sys_trapped(__NR_getcwd, (long)w.out, sizeof(w.out), 0, 0, 0);
+		if (r < 0)
+			return r;
+		w.len = str_len(w.out);
+		if (w.out[0] != '/')
+			return -ENOENT; /* "(unreachable)" */
+		/* a cwd in a bind: the tracer answers from the start */
+		for (size_t i = 1; i < w.len && !w.slow;) {
+			size_t l = 0;
+
+			while (w.out[i + l] && w.out[i + l] != '/')
+				l++;
+			for (size_t k = 0; k < n_names; k++) {
+				if (name_eq(w.out + i, l, names[k]))
+					w.slow = 1;
+			}
+			i += l + 1;
+		}
+	}
+	for (;;) {
+		size_t l, rest;
+		int dir_needed;
+
+		while (pending[at] == '/')
+			at++;
+		if (!pending[at])
+			break;
+		for (l = 0; pending[at + l] && pending[at + l] != '/'; l++)
+			;
+		if (l == 1 && pending[at] == '.') {
+			at += l;
+			continue;
+		}
+		if (l == 2 && pending[at] == '.' && pending[at + 1] == '.') {
+			walk_pop(&w);
+			at += l;
+			continue;
+		}
+		if (w.len + 1 + l >= max)
+			return -ENAMETOOLONG;
+		if (w.len > 1)
+			w.out[w.len++] = '/';
+		for (size_t i = 0; i < l; i++)
+			w.out[w.len + i] = pending[at + i];
+		w.len += l;
+		w.out[w.len] = '\0';
+		r = walk_readlink(&w, pending + at, l, link);
+		at += l;
+		if (r == -EINVAL) {
+			/* no link; a trailing '/' (or "/." ...) wants a directory */
+			dir_needed = 0;
+			for (size_t i = at; pending[i]; i++) {
+				if (pending[i] != '/' && pending[i] != '.')
+					break;
+				if (!pending[i + 1])
+					dir_needed = 1;
+			}
+			if (dir_needed) {
+				struct stat st;
+
+				r = w.slow ? PUNT : do_fstatat(AT_FDCWD, w.out, &st, 0);
+				if (r == PUNT)
+					r = sys_trapped(__NR_newfstatat, AT_FDCWD, (long)w.out,
+							(long)&st, 0, 0);
+				if (r == 0 && !S_ISDIR(st.st_mode))
+					r = -ENOTDIR;
+				if (r < 0)
+					return r;
+			}
+			continue;
+		}
+		if (r < 0)
+			return r;
+		if (r >= (long)max - 1)
+			return -ENAMETOOLONG;
+		if (++links > 40)
+			return -ELOOP;
+		/* pending = link + rest */
+		rest = str_len(pending + at);
+		if ((size_t)r + rest >= sizeof(pending))
+			return -ENAMETOOLONG;
+		if ((size_t)r < at) {
+			for (size_t i = 0; i <= rest; i++)
+				pending[r + i] = pending[at + i];
+		} else {
+			for (size_t i = rest + 1; i-- > 0;)
+				pending[r + i] = pending[at + i];
+		}
+		for (long i = 0; i < r; i++)
+			pending[i] = link[i];
+		at = 0;
+		if (link[0] == '/') {
+			w.out[1] = '\0';
+			w.len = 1;
+		} else {
+			walk_pop(&w);
+		}
+	}
+	for (size_t i = 0; i <= w.len; i++)
+		ret[i] = w.out[i];
+	return (long)w.len;
+}
+
 /* ---- exported: the libc functions ------------------------------------------------------- */
 
 EXPORT int stat(const char *path, struct stat *buf);
@@ -352,6 +551,11 @@ EXPORT int access(const char *path, int mode);
 EXPORT int openat(int dirfd, const char *path, int flags, ...);
 EXPORT int open(const char *path, int flags, ...);
 EXPORT int __open_2(const char *path, int flags);
+EXPORT long readlink(const char *path, char *buf, size_t size);
+EXPORT long readlinkat(int dirfd, const char *path, char *buf, size_t size);
+EXPORT char *realpath(const char *path, char *resolved);
+EXPORT char *canonicalize_file_name(const char *path);
+EXPORT char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen);
 EXPORT int __openat_2(int dirfd, const char *path, int flags);
 
 static long fstatat_call(int dirfd, const char *path, struct stat *buf, int flags)
@@ -496,3 +700,52 @@ EXPORT int __openat_2(int dirfd, const char *path, int flags)
 EXPORT int __open64_2(const char *path, int flags) __attribute__((alias("__open_2")));
 EXPORT int __openat64_2(int dirfd, const char *path, int flags)
     __attribute__((alias("__openat_2")));
+
+EXPORT long readlinkat(int dirfd, const char *path, char *buf, size_t size)
+{
+	long r = do_readlinkat(dirfd, path, buf, (long)size);
+
+	if (r == PUNT)
+		r = sys_trapped(__NR_readlinkat, dirfd, (long)path, (long)buf, (long)size, 0);
+	return set_errno(r);
+}
+
+EXPORT long readlink(const char *path, char *buf, size_t size)
+{
+	return readlinkat(AT_FDCWD, path, buf, size);
+}
+
+EXPORT char *realpath(const char *path, char *resolved)
+{
+	char buf[PATH_MAX], *ret;
+	long r;
+
+	if (!path) {
+		set_errno(-EINVAL);
+		return NULL;
+	}
+	r = do_realpath(path, buf);
+	if (r < 0) {
+		set_errno(r);
+		return NULL;
+	}
+	ret = resolved ? resolved : malloc ? malloc((size_t)r + 1) : NULL;
+	if (!ret) {
+		set_errno(-ENOMEM);
+		return NULL;
+	}
+	for (long i = 0; i <= r; i++)
+		ret[i] = buf[i];
+	return ret;
+}
+
+EXPORT char *canonicalize_file_name(const char *path)
+{
+	return realpath(path, NULL);
+}
+
+EXPORT char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen)
+{
+	(void)resolvedlen;
+	return realpath(path, resolved);
+}

@@ -95,9 +95,9 @@ static bool virtual_dir(struct tracer *tr, const char *g, size_t glen)
 }
 
 /*
- * The names the shim must leave to us: the last component of every bind (entering it needs
- * that name), and of every directory above one that does not exist in the rootfs (we answer
- * for those).
+ * The names the shim must leave to us: "proc", the last component of every bind (entering it
+ * needs that name), and of every directory above one that does not exist in the rootfs (we
+ * answer for those).
  */
 static void build_settings(struct tracer *tr)
 {
@@ -106,6 +106,8 @@ static void build_settings(struct tracer *tr)
 
 	add(&buf, &len, &alloc, QRUN_PRELOAD_MAGIC, strlen(QRUN_PRELOAD_MAGIC));
 	add(&buf, &len, &alloc, tr->binds.v[0].host, strlen(tr->binds.v[0].host));
+	/* /proc's magic links are ours even when /proc is not bound (qrun chroot / ...) */
+	add(&buf, &len, &alloc, "proc", 4);
 	for (size_t i = 1; i < tr->binds.n; i++) {
 		const char *g = tr->binds.v[i].guest;
 

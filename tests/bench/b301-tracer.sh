@@ -3,6 +3,8 @@
 # under `qrun chroot` and, where it works, under Debian's proot in the same run:
 #
 #   1. find over a generated tree of 101,101 entries in a busybox rootfs   target <= 3x
+#      (GNU find, dynamic, made to stat every entry; busybox's static find for reference: the
+#      in-process shim cannot go into a static program)
 #   2. 1000 x fork+exec of a static /bin/true from a busybox sh loop        target <= 1.5x
 #   3. getppid loop (a call that needs no translation), static helper       target <= 1.05x
 #   4. make -j2 of a generated 50-file C project, `qrun chroot /`            target <= 1.3x
@@ -216,13 +218,14 @@ cell() {
 			skip "$id" "chroot(8) needs root"
 		fi
 		;;
-	qrun | qrun-nosec)
+	qrun | qrun-nosec | qrun-nopre)
 		if [ -z "$qrun_ok" ]; then
 			skip "$id" "no working 'qrun chroot' at $QRUN"
 			return
 		fi
 		local opt=()
 		[ "$runner" = qrun-nosec ] && opt=(--no-seccomp)
+		[ "$runner" = qrun-nopre ] && opt=(--no-preload)
 		check "$id" "$runs" "$prep" "$(q "$QRUN" chroot "${opt[@]}" "$@")" "$expect" "$after"
 		;;
 	proot)
@@ -254,6 +257,33 @@ make_find_root() {
 	chmod -R a+rX "$tmp"
 	rm -rf "$FIND_ROOT"
 	mv "$tmp" "$FIND_ROOT"
+}
+
+# GNU find (dynamic, glibc) in the same rootfs as /usr/bin/gfind, with its libraries and ld.so
+# copied from the host (ldd): the case qrun's in-process shim is for. Nothing is written
+# through a symlink of the rootfs (its /usr/bin/find is an absolute link to /bin/busybox, which
+# cp would follow to the host's).
+GFIND_STAMP="b301 gnu find v2: $(sha256sum /usr/bin/find 2>/dev/null | cut -c1-16)"
+put_file() { # put_file SRC GUEST_PATH: copy SRC to FIND_ROOT/GUEST_PATH, never through a link
+	local dst=$FIND_ROOT$2 d
+	d=$(dirname "$2")
+	while [ "$d" != / ]; do
+		[ -L "$FIND_ROOT$d" ] && return 1
+		d=$(dirname "$d")
+	done
+	mkdir -p "$(dirname "$dst")" && rm -f "$dst" && cp -L "$1" "$dst"
+}
+add_gnu_find() {
+	local lib interp
+	[ "$(cat "$FIND_ROOT/.b301-gfind" 2>/dev/null)" = "$GFIND_STAMP" ] && return 0
+	[ -x /usr/bin/find ] && command -v ldd >/dev/null || return 1
+	put_file /usr/bin/find /usr/bin/gfind || return 1
+	interp=$(readelf -l /usr/bin/find 2>/dev/null | sed -n 's/.*interpreter: \(.*\)]/\1/p')
+	for lib in $(ldd /usr/bin/find | awk '/=>/ {print $3}') $interp; do
+		[ -f "$lib" ] && put_file "$lib" "$lib" || return 1
+	done
+	chmod -R a+rX "$FIND_ROOT/usr" "$FIND_ROOT/lib"* 2>/dev/null
+	echo "$GFIND_STAMP" >"$FIND_ROOT/.b301-gfind"
 }
 
 # The C project: p01.c .. p49.c (four small functions each, the usual libc headers) and main.c,
@@ -353,9 +383,28 @@ if want 1; then
 		for id in f-native f-qrun f-nosec f-proot; do NA[$id]="could not build the tree"; done
 		fcount=101101
 	fi
-	w="1 find /tree | wc -l ($fcount entries)"
+	# GNU find, dynamic: the shim answers its stat calls in the process. Left alone, GNU find
+	# stats nothing here (getdents' d_type is enough); -size makes it stat every entry, as
+	# busybox find does.
+	if [ -f "$FIND_ROOT/.b301-stamp" ] && add_gnu_find; then
+		gcmd=(/bin/sh -c '/usr/bin/gfind /tree -size -1 -o -type d | wc -l')
+		ALT=(sh -c "$(q "$FIND_ROOT/usr/bin/gfind") $(q "$FIND_ROOT/tree") -size -1 -o -type d | wc -l")
+		cell native F-native 3 "" "$fcount" "" -- "$FIND_ROOT" "${gcmd[@]}"
+		cell qrun F-qrun 3 "" "$fcount" "" -- "$FIND_ROOT" "${gcmd[@]}"
+		cell qrun-nopre F-nopre 3 "" "$fcount" "" -- "$FIND_ROOT" "${gcmd[@]}"
+		cell proot F-proot 3 "" "$fcount" "" -- "$FIND_ROOT" "${gcmd[@]}"
+		time_cells
+	else
+		for id in F-native F-qrun F-nopre F-proot; do NA[$id]="could not add GNU find"; done
+	fi
+	w="1 GNU find, a stat per entry ($fcount)"
+	row "$w" "native: chroot ROOT" F-native ""
+	row "" "qrun chroot ROOT" F-qrun 3
+	row "" "qrun chroot --no-preload ROOT" F-nopre ""
+	row "" "proot -r ROOT" F-proot ""
+	w="1b busybox find (static, no shim)"
 	row "$w" "native: chroot ROOT" f-native ""
-	row "" "qrun chroot ROOT" f-qrun 3
+	row "" "qrun chroot ROOT" f-qrun ""
 	row "" "qrun chroot --no-seccomp ROOT" f-nosec ""
 	row "" "proot -r ROOT" f-proot ""
 fi
@@ -474,7 +523,8 @@ say "   summary (qrun chroot, seccomp on, vs native; proot ${PROOT_VER:-absent} 
 for s in "${SUMMARY[@]}"; do
 	IFS=$US read -r id rat target verdict <<<"$s"
 	case $id in
-	f-*) name="1 find" tid=f-native pid=f-proot nid=f-native ;;
+	F-*) name="1 GNU find" tid=F-native pid=F-proot nid=F-native ;;
+	f-*) name="1b busybox find" tid=f-native pid=f-proot nid=f-native ;;
 	l-*) name="2 fork+exec loop" tid=l-native pid=l-proot nid=l-native ;;
 	g-*) name="3 getppid loop" tid=g-native pid=g-proot nid=g-native-s ;;
 	m-*) name="4 make -j2" tid=m-native pid=m-proot nid=m-native ;;

@@ -1,6 +1,6 @@
 #!/bin/bash
-# qrun's in-process shim (libqrun-preload.so) answers stat, access and read-only opens inside
-# dynamic programs without a ptrace stop. It may only ever give the answers the tracer gives:
+# qrun's in-process shim (libqrun-preload.so) answers stat, access, read-only opens, readlink
+# and realpath inside dynamic programs without a ptrace stop. It may only ever give the answers the tracer gives:
 # a probe program (data/t306/probe.c, built here) makes the same calls with the shim, without
 # it (QRUN_PRELOAD=off, --no-preload) and with --no-seccomp, on paths chosen to need the
 # tracer (symlinks, "..", binds, nested and read-only binds, virtual directories, /proc magic
@@ -62,7 +62,7 @@ paths=(/ /data /data/ /data/file /data/file/ /data/dir/ /data/dir/sub/f /data/./
 	/proc/self/root/data/file /proc/self/cwd /dev/null /etc/hostname /.qrun-preload.so)
 rel=(file ./file dir/sub/f dir/sub/../../file ../data/file ../../../etc/hostname link-rel loop
 	bind/in bound "..${T}/marker" "$up${T#/}/marker")
-ops=(stat lstat fstatat-nofollow statx access-r access-x open openat-rel at-empty)
+ops=(stat lstat fstatat-nofollow statx access-r access-x open openat-rel at-empty readlink realpath)
 
 args=()
 for p in "${paths[@]}"; do
@@ -75,7 +75,13 @@ for p in "${rel[@]}"; do
 done
 args+=(cd /mnt/bind stat ../../data/file stat nested/f open nested/f stat in/f stat ../bind/in/f)
 args+=(cd /proc/self lstat exe stat exe lstat root stat root/data/file lstat cwd open status)
-args+=(cd /virt/a stat b/f stat ../a/b/f)
+args+=(cd /virt/a stat b/f stat ../a/b/f realpath b/f realpath ../a/./b/ realpath b/f/)
+args+=(cd /mnt/bind realpath in/f realpath ../bind/to-marker realpath nested/../in realpath .)
+args+=(cd /data/dir/sub realpath f realpath ../../link-up realpath ../../sub-link/f/ realpath ..)
+long=$(printf 'x%.0s' {1..250})
+mkdir -p "$R/data/deep/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long"
+args+=(cd "/data/deep/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long/$long")
+args+=(realpath . realpath "../$long" stat "../$long" readlink /data/link-rel)
 
 q() { "$QRUN" chroot "${binds[@]}" "$@"; }
 with=$(q "$R" /bin/probe "${args[@]}" 2>&1)
@@ -84,7 +90,7 @@ noflag=$(q --no-preload "$R" /bin/probe "${args[@]}" 2>&1)
 traced=$(q --no-seccomp "$R" /bin/probe "${args[@]}" 2>&1)
 is "the probe ran all its calls" "$(printf '%s\n' "$with" | wc -l)" \
 	"$(($(printf '%s\n' "$without" | wc -l)))"
-ok "the probe printed something for each call" test "$(printf '%s\n' "$with" | wc -l)" -gt 500
+ok "the probe printed something for each call" test "$(printf '%s\n' "$with" | wc -l)" -gt 650
 is "same answers with the shim as with QRUN_PRELOAD=off" "$with" "$without"
 is "same answers with the shim as with --no-preload" "$with" "$noflag"
 is "same answers with the shim as with --no-seccomp" "$with" "$traced"
@@ -101,6 +107,11 @@ like "a virtual directory above a bind is a directory" "$with" "^stat /virt/a ->
 like "'..' out of a bind from its cwd is the guest's parent" "$with" \
 	"^stat ../../data/file -> mode=100755 size=12"
 like "access(W_OK) in a read-only bind is EROFS" "$with" "^access-w /ro/f -> EROFS\$"
+like "realpath resolves a link that climbs out inside the rootfs" "$with" \
+	"^realpath /data/link-up -> /etc/hostname\$"
+like "realpath through a symlink into a bind" "$with" "^realpath /data/into-bind/f -> /mnt/bind/in/f\$"
+like "realpath of /proc/self/exe is the guest program" "$with" "^realpath /proc/self/exe -> /bin/probe\$"
+like "readlink of /proc/self/exe is the guest program" "$with" "^readlink /proc/self/exe -> '/bin/probe'\$"
 
 # The stops the shim takes away: 3000 stat calls of a rootfs file.
 stops() { sed -n 's/^qrun: \([0-9]*\) stops$/\1/p'; }

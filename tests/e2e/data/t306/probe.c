@@ -4,7 +4,7 @@
  * compared line by line.
  *
  *   probe OP PATH [ARG]...   OP: stat lstat fstatat-nofollow statx access-r access-x
- *                            access-w open open-dir openat-rel fstat-fd at-empty
+ *                            access-w open open-dir openat-rel at-empty readlink realpath
  *   probe repeat N PATH      N stat calls (to count the tracer's stops)
  * Several OP PATH pairs may follow each other; "cd DIR" changes directory in between.
  */
@@ -105,6 +105,19 @@ int main(int argc, char **argv)
 				show_stat("fstatat-rel", p, r, &st);
 				close(d);
 			}
+		} else if (strcmp(op, "readlink") == 0) {
+			char buf[4096];
+			ssize_t n = readlink(p, buf, sizeof(buf) - 1);
+
+			if (n < 0)
+				printf("%s %s -> %s\n", op, p, strerrorname_np(errno));
+			else
+				printf("%s %s -> '%.*s'\n", op, p, (int)n, buf);
+		} else if (strcmp(op, "realpath") == 0) {
+			char *rp = realpath(p, NULL);
+
+			printf("%s %s -> %s\n", op, p, rp ? rp : strerrorname_np(errno));
+			free(rp);
 		} else if (strcmp(op, "at-empty") == 0) {
 			fd = open(p, O_PATH | O_CLOEXEC);
 			r = fd < 0 ? -1 : fstatat(fd, "", &st, AT_EMPTY_PATH);

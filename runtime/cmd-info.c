@@ -141,6 +141,18 @@ int cmd_info(int argc, char **argv, struct cmd_ctx *ctx)
 		       "           qrun will stop at every system call instead (same behaviour, "
 		       "slower)\n",
 		       sc.detail);
+	if (runtime_preload())
+		printf("preload:   %s\n"
+		       "           (answers path calls of dynamic x86_64 programs in the process;\n"
+		       "           QRUN_PRELOAD=off or 'qrun chroot --no-preload' to do without)\n",
+		       runtime_preload());
+	else if (getenv("QRUN_PRELOAD"))
+		printf("preload:   off (QRUN_PRELOAD=%s): every path call costs a ptrace stop\n",
+		       getenv("QRUN_PRELOAD"));
+	else
+		printf(
+		    "preload:   none (no libqrun-preload.so next to qrun or in PREFIX/lib/qrun):\n"
+		    "           every path call of every program costs a ptrace stop\n");
 
 	print_emulators();
 	print_store(ctx);

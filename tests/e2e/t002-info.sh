@@ -10,6 +10,8 @@ is "info exits 0 on a host where ptrace works" "$st" 0
 like "info reports the kernel" "$out" "^kernel: +Linux $(uname -r | sed 's/[.+]/\\&/g') "
 like "info reports ptrace usable" "$out" '^ptrace: +usable'
 like "info reports seccomp usable with RET_TRACE" "$out" '^seccomp: +usable: filters with SECCOMP_RET_TRACE'
+like "info names the in-process shim" "$out" '^preload: +/.*/libqrun-preload\.so$'
+like "info says when the shim is turned off" "$(QRUN_PRELOAD=off "$QRUN" info)" '^preload: +off \(QRUN_PRELOAD=off\)'
 for a in arm/v7:armv7l:arm arm64/v8:aarch64:aarch64 ppc64le:ppc64le:ppc64le s390x:s390x:s390x \
 	riscv64:riscv64:riscv64 386:i686:i386; do
 	plat=${a%%:*}

@@ -6,8 +6,10 @@
  * every dynamic x86_64 program, answers the hottest path calls (stat family, access, read-only
  * open) in the process itself, and only when the answer is certain to be the tracer's:
  *
- *   - the path names no bind and no virtual directory (no component equals one of their
- *     names, a list the tracer gives at start), so it cannot enter or leave a bind;
+ *   - the path enters no bind and no virtual directory (the tracer lists their guest paths
+ *     at start; an absolute path is checked against them component by component, a
+ *     relative one must not use any of their last components as a name), so it cannot
+ *     enter or leave a bind;
  *   - no symlink is met on the way (openat2 RESOLVE_NO_SYMLINKS, which also refuses /proc's
  *     magic links), so the kernel's walk is the guest's walk;
  *   - an absolute path is resolved under the guest root's host path and never climbs above it
@@ -48,7 +50,10 @@ static int enabled;
 static char settings[QRUN_PRELOAD_CONF_MAX];
 static const char *root; /* host path of the guest root; "" for the host's "/" */
 static size_t root_len;
-static const char *names[MAX_NAMES]; /* names the shim leaves to the tracer */
+/* guest paths the shim leaves to the tracer (binds, virtual directories, /proc) */
+static const char *paths[MAX_NAMES];
+static size_t path_lens[MAX_NAMES];
+static const char *names[MAX_NAMES]; /* their last components */
 static size_t n_names;
 
 /* errno and malloc live in libc: glibc and musl both export these. */
@@ -129,10 +134,16 @@ static int parse_settings(size_t len)
 		root_len = 0; /* the host's "/": guest paths are host paths */
 	at += str_len(settings + at) + 1;
 	while (at < len && settings[at]) {
-		if (n_names == MAX_NAMES)
+		size_t l = str_len(settings + at), k = l;
+
+		if (n_names == MAX_NAMES || settings[at] != '/' || l < 2)
 			return -1;
-		names[n_names++] = settings + at;
-		at += str_len(settings + at) + 1;
+		while (settings[at + k - 1] != '/')
+			k--;
+		paths[n_names] = settings + at;
+		path_lens[n_names] = l;
+		names[n_names++] = settings + at + k;
+		at += l + 1;
 	}
 	return at < len ? 0 : -1;
 }
@@ -169,6 +180,26 @@ __attribute__((constructor)) static void qrun_preload_init(void)
 
 /* ---- deciding ---------------------------------------------------------------------------- */
 
+/* Is the canonical guest path p (len bytes) a bind, a virtual directory or /proc? */
+static int listed(const char *p, size_t len)
+{
+	for (size_t i = 0; i < n_names; i++) {
+		if (path_lens[i] == len && name_eq(p, len, paths[i]))
+			return 1;
+	}
+	return 0;
+}
+
+/* Does a relative path's component (c, l) carry the name of one of them? */
+static int named(const char *c, size_t l)
+{
+	for (size_t i = 0; i < n_names; i++) {
+		if (name_eq(c, l, names[i]))
+			return 1;
+	}
+	return 0;
+}
+
 /* How a path can be resolved here. */
 struct plan {
 	int dirfd;
@@ -184,8 +215,9 @@ struct plan {
  */
 static int plan_path(int dirfd, const char *path, struct plan *pl)
 {
-	size_t depth = 0, n_comp = 0, len;
+	size_t depth = 0, n_comp = 0, len, cur_len = 0;
 	const char *c = path;
+	char cur[PATH_MAX]; /* an absolute path so far, lexically: no links on the way */
 
 	if (!enabled || !path || !path[0])
 		return -1;
@@ -205,11 +237,20 @@ static int plan_path(int dirfd, const char *path, struct plan *pl)
 			if (depth == 0)
 				return -1; /* at the root ("/.." is "/") or above the dirfd */
 			depth--;
+			while (cur_len > 0 && cur[--cur_len] != '/')
+				;
+		} else if (path[0] != '/') {
+			if (named(c, l))
+				return -1;
+			depth++;
 		} else {
-			for (size_t i = 0; i < n_names; i++) {
-				if (name_eq(c, l, names[i]))
-					return -1;
-			}
+			if (cur_len + 1 + l >= sizeof(cur))
+				return -1;
+			cur[cur_len++] = '/';
+			for (size_t i = 0; i < l; i++)
+				cur[cur_len++] = c[i];
+			if (listed(cur, cur_len))
+				return -1;
 			depth++;
 		}
 		c += l;
@@ -259,9 +300,17 @@ static long open_path(const struct plan *pl, int follow)
  */
 #define PUNT (-4096L - 1)
 
-static long do_fstatat(int dirfd, const char *path, struct stat *buf, int flags)
+/*
+ * After openat2 met a symlink (ELOOP): an absolute path with its links resolved here (below),
+ * for one more try. 0 with canon (PATH_MAX bytes) filled, -errno for the call's answer, or
+ * PUNT. depth > 0 (a second try that met a link again: a race, or O_NOFOLLOW) punts.
+ */
+static long resolve_links(const char *path, int follow, int depth, char *canon);
+
+static long do_fstatat(int dirfd, const char *path, struct stat *buf, int flags, int depth)
 {
 	int follow = !(flags & AT_SYMLINK_NOFOLLOW);
+	char canon[PATH_MAX];
 	struct plan pl;
 	long fd, r;
 
@@ -278,6 +327,10 @@ static long do_fstatat(int dirfd, const char *path, struct stat *buf, int flags)
 		return r == 0 || final_error(r) ? r : PUNT;
 	}
 	fd = open_path(&pl, follow);
+	if (fd == -ELOOP) {
+		r = resolve_links(path, follow, depth, canon);
+		return r < 0 ? r : do_fstatat(AT_FDCWD, canon, buf, flags, depth + 1);
+	}
 	if (fd < 0)
 		return final_error(fd) ? fd : PUNT;
 	r = sys_fast(__NR_newfstatat, fd, (long)"", (long)buf,
@@ -286,9 +339,11 @@ static long do_fstatat(int dirfd, const char *path, struct stat *buf, int flags)
 	return r;
 }
 
-static long do_statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf)
+static long do_statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf,
+		     int depth)
 {
 	int follow = !(flags & AT_SYMLINK_NOFOLLOW);
+	char canon[PATH_MAX];
 	struct plan pl;
 	long fd, r;
 
@@ -298,6 +353,10 @@ static long do_statx(int dirfd, const char *path, int flags, unsigned mask, stru
 	if (plan_path(dirfd, path, &pl) < 0)
 		return PUNT;
 	fd = open_path(&pl, follow);
+	if (fd == -ELOOP) {
+		r = resolve_links(path, follow, depth, canon);
+		return r < 0 ? r : do_statx(AT_FDCWD, canon, flags, mask, buf, depth + 1);
+	}
 	if (fd < 0)
 		return final_error(fd) ? fd : PUNT;
 	r = sys_fast(__NR_statx, fd, (long)"", AT_EMPTY_PATH | (flags & ~AT_SYMLINK_NOFOLLOW), mask,
@@ -306,15 +365,21 @@ static long do_statx(int dirfd, const char *path, int flags, unsigned mask, stru
 	return r;
 }
 
-static long do_faccessat(int dirfd, const char *path, int mode, int flags)
+static long do_faccessat(int dirfd, const char *path, int mode, int flags, int depth)
 {
+	int follow = !(flags & AT_SYMLINK_NOFOLLOW);
+	char canon[PATH_MAX];
 	struct plan pl;
 	long fd, r;
 
 	/* W_OK may be EROFS (a read-only root or bind): the tracer knows */
 	if ((mode & W_OK) || plan_path(dirfd, path, &pl) < 0)
 		return PUNT;
-	fd = open_path(&pl, !(flags & AT_SYMLINK_NOFOLLOW));
+	fd = open_path(&pl, follow);
+	if (fd == -ELOOP) {
+		r = resolve_links(path, follow, depth, canon);
+		return r < 0 ? r : do_faccessat(AT_FDCWD, canon, mode, flags, depth + 1);
+	}
 	if (fd < 0)
 		return final_error(fd) ? fd : PUNT;
 	r = sys_fast(__NR_faccessat2, fd, (long)"", mode,
@@ -323,9 +388,10 @@ static long do_faccessat(int dirfd, const char *path, int mode, int flags)
 	return r == -EINVAL || r == -ENOSYS ? PUNT : r;
 }
 
-static long do_openat(int dirfd, const char *path, int flags)
+static long do_openat(int dirfd, const char *path, int flags, int depth)
 {
 	struct open_how how = { .flags = (uint64_t)(unsigned)flags };
+	char canon[PATH_MAX];
 	struct plan pl;
 	long r;
 
@@ -336,6 +402,10 @@ static long do_openat(int dirfd, const char *path, int flags)
 		return PUNT;
 	how.resolve = pl.resolve;
 	r = sys_fast(__NR_openat2, pl.dirfd, (long)pl.path, (long)&how, sizeof(how), 0);
+	if (r == -ELOOP) {
+		r = resolve_links(path, !(flags & O_NOFOLLOW), depth, canon);
+		return r < 0 ? r : do_openat(AT_FDCWD, canon, flags, depth + 1);
+	}
 	return r >= 0 || final_error(r) ? r : PUNT;
 }
 
@@ -352,8 +422,9 @@ static int on_procfs(int dirfd)
 	return r < 0 || sfs.f_type == PROC_SUPER_MAGIC;
 }
 
-static long do_readlinkat(int dirfd, const char *path, char *buf, long size)
+static long do_readlinkat(int dirfd, const char *path, char *buf, long size, int depth)
 {
+	char canon[PATH_MAX];
 	struct plan pl;
 	long fd, r;
 
@@ -366,6 +437,10 @@ static long do_readlinkat(int dirfd, const char *path, char *buf, long size)
 		return r >= 0 || r == -EINVAL || final_error(r) ? r : PUNT;
 	}
 	fd = open_path(&pl, 0);
+	if (fd == -ELOOP) {
+		r = resolve_links(path, 0, depth, canon);
+		return r < 0 ? r : do_readlinkat(AT_FDCWD, canon, buf, size, depth + 1);
+	}
 	if (fd < 0)
 		return final_error(fd) ? fd : PUNT;
 	r = sys_fast(__NR_readlinkat, fd, (long)"", (long)buf, size, 0);
@@ -376,7 +451,7 @@ static long do_readlinkat(int dirfd, const char *path, char *buf, long size)
 /*
  * realpath: glibc's walk (a readlink per component, links spliced in, at most 40), made here
  * so that its readlink calls need no stop. The part resolved so far is canonical, so while it
- * names no bind, rootfs + it is a host path with no link in it and readlink of it is exact.
+ * enters no bind, rootfs + it is a host path with no link in it and readlink of it is exact.
  * From the first bind name on, every readlink goes to the tracer with the guest path.
  */
 struct walk {
@@ -389,12 +464,10 @@ static long walk_readlink(struct walk *w, const char *comp, size_t clen, char *b
 {
 	char host[PATH_MAX];
 
-	if (!enabled)
+	(void)comp;
+	(void)clen;
+	if (!enabled || listed(w->out, w->len))
 		w->slow = 1;
-	for (size_t i = 0; !w->slow && i < n_names; i++) {
-		if (name_eq(comp, clen, names[i]))
-			w->slow = 1;
-	}
 	if (w->slow || root_len + w->len >= sizeof(host))
 		return sys_trapped(__NR_readlink, (long)w->out, (long)buf, PATH_MAX - 1, 0, 0);
 	for (size_t i = 0; i < root_len; i++)
@@ -439,16 +512,9 @@ static long do_realpath(const char *path, char *ret)
 		if (w.out[0] != '/')
 			return -ENOENT; /* "(unreachable)" */
 		/* a cwd in a bind: the tracer answers from the start */
-		for (size_t i = 1; i < w.len && !w.slow;) {
-			size_t l = 0;
-
-			while (w.out[i + l] && w.out[i + l] != '/')
-				l++;
-			for (size_t k = 0; k < n_names; k++) {
-				if (name_eq(w.out + i, l, names[k]))
-					w.slow = 1;
-			}
-			i += l + 1;
+		for (size_t i = 1; i <= w.len && !w.slow; i++) {
+			if (w.out[i] == '/' || w.out[i] == '\0')
+				w.slow = listed(w.out, i);
 		}
 	}
 	for (;;) {
@@ -492,7 +558,7 @@ static long do_realpath(const char *path, char *ret)
 			if (dir_needed) {
 				struct stat st;
 
-				r = w.slow ? PUNT : do_fstatat(AT_FDCWD, w.out, &st, 0);
+				r = w.slow ? PUNT : do_fstatat(AT_FDCWD, w.out, &st, 0, 1);
 				if (r == PUNT)
 					r = sys_trapped(__NR_newfstatat, AT_FDCWD, (long)w.out,
 							(long)&st, 0, 0);
@@ -535,6 +601,41 @@ static long do_realpath(const char *path, char *ret)
 	return (long)w.len;
 }
 
+static long resolve_links(const char *path, int follow, int depth, char *canon)
+{
+	size_t len = str_len(path), cut = len, dlen;
+	char dir[PATH_MAX];
+	long r;
+
+	if (depth > 0 || path[0] != '/' || len >= sizeof(dir))
+		return PUNT;
+	if (follow || path[len - 1] == '/') {
+		r = do_realpath(path, canon);
+		return r >= 0 ? 0 : final_error(r) && r != -ENAMETOOLONG ? r : PUNT;
+	}
+	/* not following the last component: resolve its directory, then add it back */
+	while (cut > 0 && path[cut - 1] != '/')
+		cut--;
+	if ((len - cut == 1 && path[cut] == '.') ||
+	    (len - cut == 2 && path[cut] == '.' && path[cut + 1] == '.'))
+		return PUNT;
+	for (size_t i = 0; i < cut; i++)
+		dir[i] = path[i];
+	dir[cut] = '\0';
+	/* the walk's ENAMETOOLONG and ELOOP are its own limits, not the kernel's: punt */
+	r = do_realpath(dir, canon);
+	if (r < 0)
+		return final_error(r) && r != -ENAMETOOLONG ? r : PUNT;
+	dlen = (size_t)r;
+	if (dlen + 1 + (len - cut) >= PATH_MAX)
+		return PUNT;
+	if (dlen > 1)
+		canon[dlen++] = '/';
+	for (size_t i = cut; i <= len; i++)
+		canon[dlen + i - cut] = path[i];
+	return 0;
+}
+
 /* ---- exported: the libc functions ------------------------------------------------------- */
 
 EXPORT int stat(const char *path, struct stat *buf);
@@ -560,7 +661,7 @@ EXPORT int __openat_2(int dirfd, const char *path, int flags);
 
 static long fstatat_call(int dirfd, const char *path, struct stat *buf, int flags)
 {
-	long r = do_fstatat(dirfd, path, buf, flags);
+	long r = do_fstatat(dirfd, path, buf, flags, 0);
 
 	if (r == PUNT)
 		r = sys_trapped(__NR_newfstatat, dirfd, (long)path, (long)buf, flags, 0);
@@ -569,7 +670,7 @@ static long fstatat_call(int dirfd, const char *path, struct stat *buf, int flag
 
 static long open_call(int dirfd, const char *path, int flags, unsigned mode)
 {
-	long r = do_openat(dirfd, path, flags);
+	long r = do_openat(dirfd, path, flags, 0);
 
 	if (r == PUNT)
 		r = sys_trapped(__NR_openat, dirfd, (long)path, flags, mode, 0);
@@ -639,7 +740,7 @@ EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat *buf, 
 
 EXPORT int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf)
 {
-	long r = do_statx(dirfd, path, flags, mask, buf);
+	long r = do_statx(dirfd, path, flags, mask, buf, 0);
 
 	if (r == PUNT)
 		r = sys_trapped(__NR_statx, dirfd, (long)path, flags, mask, (long)buf);
@@ -648,7 +749,7 @@ EXPORT int statx(int dirfd, const char *path, int flags, unsigned mask, struct s
 
 EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
 {
-	long r = do_faccessat(dirfd, path, mode, flags);
+	long r = do_faccessat(dirfd, path, mode, flags, 0);
 
 	if (r == PUNT)
 		r = flags ? sys_trapped(__NR_faccessat2, dirfd, (long)path, mode, flags, 0)
@@ -703,7 +804,7 @@ EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 
 EXPORT long readlinkat(int dirfd, const char *path, char *buf, size_t size)
 {
-	long r = do_readlinkat(dirfd, path, buf, (long)size);
+	long r = do_readlinkat(dirfd, path, buf, (long)size, 0);
 
 	if (r == PUNT)
 		r = sys_trapped(__NR_readlinkat, dirfd, (long)path, (long)buf, (long)size, 0);

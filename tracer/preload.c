@@ -95,9 +95,9 @@ static bool virtual_dir(struct tracer *tr, const char *g, size_t glen)
 }
 
 /*
- * The names the shim must leave to us: "proc", the last component of every bind (entering it
- * needs that name), and of every directory above one that does not exist in the rootfs (we
- * answer for those).
+ * The guest paths the shim must leave to us: /proc (its magic links are ours even when /proc
+ * is not bound, as in `qrun chroot /`), the shim's own file, every bind, and every directory
+ * above one that does not exist in the rootfs (we answer for those).
  */
 static void build_settings(struct tracer *tr)
 {
@@ -106,17 +106,16 @@ static void build_settings(struct tracer *tr)
 
 	add(&buf, &len, &alloc, QRUN_PRELOAD_MAGIC, strlen(QRUN_PRELOAD_MAGIC));
 	add(&buf, &len, &alloc, tr->binds.v[0].host, strlen(tr->binds.v[0].host));
-	/* /proc's magic links are ours even when /proc is not bound (qrun chroot / ...) */
-	add(&buf, &len, &alloc, "proc", 4);
+	add(&buf, &len, &alloc, "/proc", 5);
+	add(&buf, &len, &alloc, QRUN_PRELOAD_GUEST, strlen(QRUN_PRELOAD_GUEST));
 	for (size_t i = 1; i < tr->binds.n; i++) {
 		const char *g = tr->binds.v[i].guest;
 
 		for (const char *c = g + 1; *c;) {
-			size_t l = strcspn(c, "/");
-			bool last = c[l] == '\0';
+			size_t l = strcspn(c, "/"), at = (size_t)(c + l - g);
 
-			if (l > 0 && (last || virtual_dir(tr, g, (size_t)(c + l - g))))
-				add(&buf, &len, &alloc, c, l);
+			if (l > 0 && (c[l] == '\0' || virtual_dir(tr, g, at)))
+				add(&buf, &len, &alloc, g, at);
 			c += l + (c[l] == '/');
 		}
 	}

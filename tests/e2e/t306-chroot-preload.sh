@@ -59,7 +59,7 @@ paths=(/ /data /data/ /data/file /data/file/ /data/dir/ /data/dir/sub/f /data/./
 	/data/sub-link/f /data/loop /data/dangling /data/into-bind/f /data/bind/in /data/bound
 	/mnt /mnt/bind /mnt/bind/in/f /mnt/bind/nested/f /mnt/bind/nested/../in/f
 	/mnt/bind/../../data/file /mnt/bind/to-marker /ro/f /virt /virt/a /virt/a/b/f /proc/self/exe
-	/proc/self/root/data/file /proc/self/cwd /dev/null /etc/hostname /.qrun-preload.so)
+	/proc/self/root/data/file /proc/self/cwd /dev/null /etc/hostname)
 rel=(file ./file dir/sub/f dir/sub/../../file ../data/file ../../../etc/hostname link-rel loop
 	bind/in bound "..${T}/marker" "$up${T#/}/marker")
 ops=(stat lstat fstatat-nofollow statx access-r access-x open openat-rel at-empty readlink realpath)
@@ -120,10 +120,14 @@ n_without=$(q -vv --no-preload "$R" /bin/probe repeat 3000 /data/dir/sub/f 2>&1 
 diag "3000 stat calls: ${n_with:-?} ptrace stops with the shim, ${n_without:-?} without"
 ok "with the shim, 3000 stat calls cost fewer than 100 stops" test "${n_with:-99999}" -lt 100
 ok "without it, each costs one" test "${n_without:-0}" -ge 3000
+n_link=$(q -vv "$R" /bin/probe repeat 3000 /data/sub-link/f 2>&1 >/dev/null | stops)
+ok "through a symlink too (resolved in the process)" test "${n_link:-99999}" -lt 100
 n_bind=$(q -vv "$R" /bin/probe repeat 300 /mnt/bind/in/f 2>&1 >/dev/null | stops)
 ok "calls into a bind are still the tracer's" test "${n_bind:-0}" -ge 300
 
-# The guest sees the shim's file but cannot change it.
+# The guest sees the shim's file (with the shim only) but cannot change it.
+like "the shim's file is there for the guest" "$(q "$R" /bin/probe stat /.qrun-preload.so)" \
+	"^stat /.qrun-preload.so -> mode=100"
 status_is "writing the shim from the guest fails" 1 \
 	q "$R" /bin/bash -c 'echo x >> /.qrun-preload.so'
 like "... with EROFS" "$(q "$R" /bin/bash -c 'echo x >> /.qrun-preload.so' 2>&1)" \

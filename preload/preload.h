@@ -25,8 +25,8 @@
  * The shim's call for its settings: readlink() of this guest path, which the tracer answers
  * itself (ENOENT when the shim must stay off: no seccomp filter, or not under qrun at all).
  * The answer: QRUN_PRELOAD_MAGIC, then NUL-terminated strings: the host path of the guest root
- * ("/" for the host's root), then every guest path the shim must leave to the tracer (/proc,
- * each bind, each virtual directory above one), then an empty string.
+ * ("/" for the host's root), "rw" or "ro" (a read-only root), then every guest path the shim must
+ * leave to the tracer (/proc, each bind, each virtual directory above one), then an empty string.
  */
 #define QRUN_PRELOAD_CONF     "/.qrun-preload.so/settings"
 #define QRUN_PRELOAD_MAGIC    "qrun-preload 1"

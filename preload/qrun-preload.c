@@ -50,6 +50,7 @@ static int enabled;
 static char settings[QRUN_PRELOAD_CONF_MAX];
 static const char *root; /* host path of the guest root; "" for the host's "/" */
 static size_t root_len;
+static int root_writable; /* else access(W_OK) must say EROFS: the tracer's */
 /* guest paths the shim leaves to the tracer (binds, virtual directories, /proc) */
 static const char *paths[MAX_NAMES];
 static size_t path_lens[MAX_NAMES];
@@ -133,6 +134,11 @@ static int parse_settings(size_t len)
 	if (root_len == 1)
 		root_len = 0; /* the host's "/": guest paths are host paths */
 	at += str_len(settings + at) + 1;
+	if (name_eq(settings + at, 2, "rw"))
+		root_writable = 1;
+	else if (!name_eq(settings + at, 2, "ro"))
+		return -1;
+	at += 3;
 	while (at < len && settings[at]) {
 		size_t l = str_len(settings + at), k = l;
 
@@ -372,8 +378,8 @@ static long do_faccessat(int dirfd, const char *path, int mode, int flags, int d
 	struct plan pl;
 	long fd, r;
 
-	/* W_OK may be EROFS (a read-only root or bind): the tracer knows */
-	if ((mode & W_OK) || plan_path(dirfd, path, &pl) < 0)
+	/* W_OK in a read-only root is EROFS (binds are the tracer's anyway) */
+	if (((mode & W_OK) && !root_writable) || plan_path(dirfd, path, &pl) < 0)
 		return PUNT;
 	fd = open_path(&pl, follow);
 	if (fd == -ELOOP) {
@@ -648,6 +654,7 @@ EXPORT int __fxstat(int ver, int fd, struct stat *buf);
 EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *buf, int flags);
 EXPORT int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf);
 EXPORT int faccessat(int dirfd, const char *path, int mode, int flags);
+EXPORT int euidaccess(const char *path, int mode);
 EXPORT int access(const char *path, int mode);
 EXPORT int openat(int dirfd, const char *path, int flags, ...);
 EXPORT int open(const char *path, int flags, ...);
@@ -761,6 +768,14 @@ EXPORT int access(const char *path, int mode)
 {
 	return faccessat(AT_FDCWD, path, mode, 0);
 }
+
+/* glibc's and musl's: access with the effective ids (what the kernel's AT_EACCESS does) */
+EXPORT int euidaccess(const char *path, int mode)
+{
+	return faccessat(AT_FDCWD, path, mode, AT_EACCESS);
+}
+
+EXPORT int eaccess(const char *path, int mode) __attribute__((alias("euidaccess")));
 
 EXPORT int openat(int dirfd, const char *path, int flags, ...)
 {

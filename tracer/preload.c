@@ -106,6 +106,7 @@ static void build_settings(struct tracer *tr)
 
 	add(&buf, &len, &alloc, QRUN_PRELOAD_MAGIC, strlen(QRUN_PRELOAD_MAGIC));
 	add(&buf, &len, &alloc, tr->binds.v[0].host, strlen(tr->binds.v[0].host));
+	add(&buf, &len, &alloc, tr->binds.v[0].readonly ? "ro" : "rw", 2);
 	add(&buf, &len, &alloc, "/proc", 5);
 	add(&buf, &len, &alloc, QRUN_PRELOAD_GUEST, strlen(QRUN_PRELOAD_GUEST));
 	for (size_t i = 1; i < tr->binds.n; i++) {

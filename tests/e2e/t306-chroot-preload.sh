@@ -133,6 +133,18 @@ status_is "writing the shim from the guest fails" 1 \
 like "... with EROFS" "$(q "$R" /bin/bash -c 'echo x >> /.qrun-preload.so' 2>&1)" \
 	'Read-only file system'
 
+# In a container: the same probe from an image, with and without --read-only.
+tar -C "$R" -czf "$T/dyn.tar.gz" . && "$QRUN" import "$T/dyn.tar.gz" t306:dyn >/dev/null 2>&1
+cargs=(access-w /data/file access-w /etc access-r /data/file stat /data/link-abs open /data/file
+	realpath /data/sub-link/f)
+for ro in "" --read-only; do
+	with=$("$QRUN" run --rm $ro t306:dyn /bin/probe "${cargs[@]}" 2>&1)
+	without=$(QRUN_PRELOAD=off "$QRUN" run --rm $ro t306:dyn /bin/probe "${cargs[@]}" 2>&1)
+	is "qrun run ${ro:-(read-write)}: the same answers with and without the shim" "$with" "$without"
+done
+like "qrun run --read-only: access(W_OK) says EROFS with the shim too" "$with" \
+	"^access-w /data/file -> EROFS\$"
+
 # The settings call answers nothing when the shim is off.
 like "no settings without the filter" \
 	"$(q --no-seccomp "$R" /bin/probe lstat /.qrun-preload.so/settings 2>&1)" "-> ENOENT\$"

@@ -14,6 +14,8 @@
  */
 #define QRUN_PRELOAD_TRAMPOLINE 0x5f5f00000000UL
 #define QRUN_PRELOAD_PAGE	4096UL
+/* The int in the next page (read-write): the shim works while it is 1; the tracer clears it. */
+#define QRUN_PRELOAD_FLAGS (QRUN_PRELOAD_TRAMPOLINE + QRUN_PRELOAD_PAGE)
 
 /*
  * The guest path the tracer gives ld.so in `--preload`; path translation maps it to the

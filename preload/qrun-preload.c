@@ -46,7 +46,17 @@
 #define MAX_NAMES 256
 #define W_OK	  2
 
-static int enabled;
+static int enabled; /* the trampoline is mapped and the settings are read */
+
+/*
+ * On unless the tracer switched the shim off: it writes 0 into the page after the trampoline
+ * when the program installs a seccomp filter of its own, which may not allow the calls the
+ * shim makes in its place (openat2, say) and kill the process for them.
+ */
+static int on(void)
+{
+	return enabled && *(volatile const int *)QRUN_PRELOAD_FLAGS;
+}
 static char settings[QRUN_PRELOAD_CONF_MAX];
 static const char *root; /* host path of the guest root; "" for the host's "/" */
 static size_t root_len;
@@ -168,17 +178,19 @@ __attribute__((constructor)) static void qrun_preload_init(void)
 	settings[n] = '\0';
 	if (parse_settings((size_t)n + 1) < 0)
 		return;
-	page = sys_trapped(__NR_mmap, QRUN_PRELOAD_TRAMPOLINE, QRUN_PRELOAD_PAGE,
+	/* two pages: the trampoline, then the flag the tracer may clear */
+	page = sys_trapped(__NR_mmap, QRUN_PRELOAD_TRAMPOLINE, 2 * QRUN_PRELOAD_PAGE,
 			   PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1);
 	if (page != (long)QRUN_PRELOAD_TRAMPOLINE) {
 		if (page > 0) /* an old kernel took the hint elsewhere */
-			(void)sys_trapped(__NR_munmap, page, QRUN_PRELOAD_PAGE, 0, 0, 0);
+			(void)sys_trapped(__NR_munmap, page, 2 * QRUN_PRELOAD_PAGE, 0, 0, 0);
 		return;
 	}
 	p = (unsigned char *)page;
 	for (size_t i = 0; i < sizeof(trampoline); i++)
 		p[i] = trampoline[i];
+	*(volatile int *)QRUN_PRELOAD_FLAGS = 1;
 	if (sys_trapped(__NR_mprotect, page, QRUN_PRELOAD_PAGE, PROT_READ | PROT_EXEC, 0, 0) < 0)
 		return;
 	enabled = 1;
@@ -225,7 +237,7 @@ static int plan_path(int dirfd, const char *path, struct plan *pl)
 	const char *c = path;
 	char cur[PATH_MAX]; /* an absolute path so far, lexically: no links on the way */
 
-	if (!enabled || !path || !path[0])
+	if (!on() || !path || !path[0])
 		return -1;
 	while (*c) {
 		size_t l = 0;
@@ -321,8 +333,8 @@ static long do_fstatat(int dirfd, const char *path, struct stat *buf, int flags,
 	long fd, r;
 
 	if (path && !path[0] && (flags & AT_EMPTY_PATH))
-		return enabled ? sys_fast(__NR_newfstatat, dirfd, (long)"", (long)buf, flags, 0)
-			       : PUNT;
+		return on() ? sys_fast(__NR_newfstatat, dirfd, (long)"", (long)buf, flags, 0)
+			    : PUNT;
 	if (plan_path(dirfd, path, &pl) < 0)
 		return PUNT;
 	if (pl.single) {
@@ -354,8 +366,7 @@ static long do_statx(int dirfd, const char *path, int flags, unsigned mask, stru
 	long fd, r;
 
 	if (path && !path[0] && (flags & AT_EMPTY_PATH))
-		return enabled ? sys_fast(__NR_statx, dirfd, (long)"", flags, mask, (long)buf)
-			       : PUNT;
+		return on() ? sys_fast(__NR_statx, dirfd, (long)"", flags, mask, (long)buf) : PUNT;
 	if (plan_path(dirfd, path, &pl) < 0)
 		return PUNT;
 	fd = open_path(&pl, follow);
@@ -472,7 +483,7 @@ static long walk_readlink(struct walk *w, const char *comp, size_t clen, char *b
 
 	(void)comp;
 	(void)clen;
-	if (!enabled || listed(w->out, w->len))
+	if (!on() || listed(w->out, w->len))
 		w->slow = 1;
 	if (w->slow || root_len + w->len >= sizeof(host))
 		return sys_trapped(__NR_readlink, (long)w->out, (long)buf, PATH_MAX - 1, 0, 0);
@@ -707,8 +718,8 @@ EXPORT int fstatat(int dirfd, const char *path, struct stat *buf, int flags)
 EXPORT int fstat(int fd, struct stat *buf)
 {
 	return (int)set_errno(
-	    enabled ? sys_fast(__NR_newfstatat, fd, (long)"", (long)buf, AT_EMPTY_PATH, 0)
-		    : sys_trapped(__NR_fstat, fd, (long)buf, 0, 0, 0));
+	    on() ? sys_fast(__NR_newfstatat, fd, (long)"", (long)buf, AT_EMPTY_PATH, 0)
+		 : sys_trapped(__NR_fstat, fd, (long)buf, 0, 0, 0));
 }
 
 /* x86_64: struct stat64 is struct stat, and the old __xstat versions 0 and 1 are the same. */

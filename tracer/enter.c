@@ -474,6 +474,9 @@ enum resume enter_syscall(struct tracer *tr, struct tracee *t, const struct sysr
 	case SC_CLONE:
 		do_clone(tr, t, r);
 		break;
+	case SC_SECCOMP:
+		preload_guest_filter(tr, t, r);
+		break;
 	case SC_SOCKADDR_IN:
 	case SC_SENDTO:
 	case SC_SENDMSG:

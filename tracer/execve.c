@@ -72,22 +72,30 @@ static bool ldso_has_argv0(const char *host)
  */
 static int elf_interp(int fd, const Elf64_Ehdr *eh, char *ret, size_t size)
 {
-	Elf64_Phdr ph;
+	Elf64_Phdr ph[64];
+	size_t n = eh->e_phnum;
+	ssize_t got;
 
-	if (eh->e_phentsize != sizeof(ph) || eh->e_phnum > 512)
+	if (eh->e_phentsize != sizeof(ph[0]) || n > 512)
 		return -ENOEXEC;
-	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh->e_phoff + i * sizeof(ph))) !=
-		    (ssize_t)sizeof(ph))
+	/* one read for the program headers (a program has a dozen or so) */
+	for (size_t at = 0; at < n; at += ARRAY_SIZE(ph)) {
+		size_t k = n - at < ARRAY_SIZE(ph) ? n - at : ARRAY_SIZE(ph);
+
+		got = pread(fd, ph, k * sizeof(ph[0]), (off_t)(eh->e_phoff + at * sizeof(ph[0])));
+		if (got != (ssize_t)(k * sizeof(ph[0])))
 			return -ENOEXEC;
-		if (ph.p_type != PT_INTERP)
-			continue;
-		if (ph.p_filesz < 2 || ph.p_filesz > size)
-			return -ENOEXEC;
-		if (pread(fd, ret, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz)
-			return -ENOEXEC;
-		ret[ph.p_filesz - 1] = '\0';
-		return 1;
+		for (size_t i = 0; i < k; i++) {
+			if (ph[i].p_type != PT_INTERP)
+				continue;
+			if (ph[i].p_filesz < 2 || ph[i].p_filesz > size)
+				return -ENOEXEC;
+			if (pread(fd, ret, ph[i].p_filesz, (off_t)ph[i].p_offset) !=
+			    (ssize_t)ph[i].p_filesz)
+				return -ENOEXEC;
+			ret[ph[i].p_filesz - 1] = '\0';
+			return 1;
+		}
 	}
 	return 0;
 }
@@ -386,7 +394,7 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 			e = path_translate(tr, t, AT_FDCWD, interp, true, &x);
 			if (e < 0)
 				goto out;
-			shim = preload_for(tr, fd, x.host);
+			shim = preload_for(tr, t, fd, x.host);
 			prepend_runner(t, &av, x.guest, shim ? "--preload" : NULL, shim,
 				       ldso_has_argv0(x.host) ? "--argv0" : NULL, st.file_guest,
 				       st.name);

@@ -88,6 +88,7 @@ static void on_new_child(struct tracer *tr, struct tracee *t)
 			c = tracee_new(tr, (pid_t)msg);
 		if (!c->exe && t->exe)
 			c->exe = xstrdup(t->exe);
+		c->guest_filter |= t->guest_filter; /* seccomp filters are inherited */
 	}
 	resume(tr, t, false, 0);
 }

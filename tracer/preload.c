@@ -5,13 +5,18 @@
  * The shim goes into dynamic x86_64 programs through their ld.so's --preload (the tracer
  * already starts them as `ld.so PROGRAM`), so the guest's environment is not touched. It is
  * left out when the filter is off (the shim's calls would be translated twice), when ld.so has
- * no --preload (glibc < 2.30), and for programs built with a sanitizer runtime, which must come
- * first in the library list.
+ * no --preload (glibc < 2.30), for programs built with a sanitizer runtime, which must come
+ * first in the library list, and for processes that installed a seccomp filter of their own
+ * (it may kill them for a call the shim makes in their place; a running shim is switched off
+ * through its flag page).
  */
 #include "tracer/tracer-internal.h"
 
 #include <fcntl.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "preload/preload.h"
 
@@ -53,11 +58,28 @@ static bool wants_sanitizer_first(int fd)
 	return false;
 }
 
-const char *preload_for(struct tracer *tr, int program_fd, const char *ldso_host)
+const char *preload_for(struct tracer *tr, struct tracee *t, int program_fd, const char *ldso_host)
 {
-	if (!tr->preload || !ldso_has_preload(ldso_host) || wants_sanitizer_first(program_fd))
+	if (!tr->preload || t->guest_filter || !ldso_has_preload(ldso_host) ||
+	    wants_sanitizer_first(program_fd))
 		return NULL;
 	return QRUN_PRELOAD_GUEST;
+}
+
+void preload_guest_filter(struct tracer *tr, struct tracee *t, const struct sysregs *r)
+{
+	const int off = 0;
+	bool installs = r->nr == SYS_prctl ? r->args[0] == PR_SET_SECCOMP
+					   : r->args[0] == SECCOMP_SET_MODE_FILTER ||
+						 r->args[0] == SECCOMP_SET_MODE_STRICT;
+
+	if (!installs)
+		return;
+	/* from now on (and after its execs) without the shim; EFAULT when it has none */
+	t->guest_filter = true;
+	if (tr->preload)
+		(void)mem_write(t->pid, QRUN_PRELOAD_FLAGS, &off, sizeof(off));
+	TRACE(tr, 1, "%d installs a seccomp filter: no in-process shim from here on", t->pid);
 }
 
 int preload_translate(struct tracer *tr, const char *path, struct xlat *ret)

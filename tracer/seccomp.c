@@ -33,6 +33,9 @@ static int add(scmp_filter_ctx ctx, int nr)
 	/* recv/send on connected sockets pass no address: no stop for them. */
 	if (nr == SYS_recvfrom || nr == SYS_sendto)
 		return seccomp_rule_add(ctx, trace, nr, 1, SCMP_A4(SCMP_CMP_NE, 0));
+	/* prctl is frequent (PR_SET_NAME ...): only PR_SET_SECCOMP needs us */
+	if (nr == SYS_prctl)
+		return seccomp_rule_add(ctx, trace, nr, 1, SCMP_A0(SCMP_CMP_EQ, PR_SET_SECCOMP));
 	/* fork and pthread_create go on; only CLONE_UNTRACED needs us */
 	if (nr == SYS_clone)
 		return seccomp_rule_add(

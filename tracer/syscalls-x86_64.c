@@ -142,6 +142,9 @@ const struct sc_def sc_table[] = {
 	/* a CLONE_UNTRACED child would run with no tracer */
 	KIND(clone, SC_CLONE),
 	KIND(clone3, SC_CLONE),
+	/* a guest's own filter may forbid what the in-process shim calls */
+	KIND(seccomp, SC_SECCOMP),
+	KIND(prctl, SC_SECCOMP),
 	/* would bypass translation or act on the host */
 	KIND(io_uring_setup, SC_DENY_ENOSYS),
 	KIND(chroot, SC_DENY_EPERM),

@@ -128,6 +128,7 @@ enum sc_kind {
 	SC_UNAME,	 /* the container's hostname as nodename */
 	SC_OPENAT2,	 /* openat2: flags and resolve in struct open_how */
 	SC_CLONE,	 /* clone (only with CLONE_UNTRACED), clone3: the child must stay traced */
+	SC_SECCOMP,	 /* seccomp, prctl(PR_SET_SECCOMP): a guest filter; the shim steps aside */
 	SC_DENY_ENOSYS,	 /* io_uring_setup and unknown numbers: bypass translation otherwise */
 	SC_DENY_EPERM,	 /* chroot, mount, pivot_root, ...: would act on the host */
 };
@@ -199,6 +200,8 @@ struct tracee {
 	 */
 	long last_nr;
 	uint64_t last_new[2], last_orig[2];
+
+	bool guest_filter; /* installed a seccomp filter (inherited, kept across exec): no shim */
 
 	char *exe;	      /* owned: guest path of the running program (/proc/<pid>/exe) */
 	char *pending_exe;    /* owned: guest path of the program an execve in flight will run */
@@ -364,7 +367,9 @@ int seccomp_install(bool trace_uname, bool trampoline);
  * The guest path to give ld.so in --preload for a dynamic host program (program_fd) started by
  * ld.so at ldso_host, or NULL when it runs without the shim.
  */
-const char *preload_for(struct tracer *tr, int program_fd, const char *ldso_host);
+const char *preload_for(struct tracer *tr, struct tracee *t, int program_fd, const char *ldso_host);
+/* seccomp() or prctl(PR_SET_SECCOMP) at entry: the shim of this process must step aside. */
+void preload_guest_filter(struct tracer *tr, struct tracee *t, const struct sysregs *r);
 /* path_translate's hook: 1 with ret filled when path is the shim's guest path, else 0. */
 int preload_translate(struct tracer *tr, const char *path, struct xlat *ret);
 /* true when x is the shim's file (which the guest must not change). */

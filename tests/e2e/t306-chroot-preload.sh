@@ -145,6 +145,16 @@ done
 like "qrun run --read-only: access(W_OK) says EROFS with the shim too" "$with" \
 	"^access-w /data/file -> EROFS\$"
 
+# A program that installs its own seccomp filter (sshd, browsers do) may forbid what the shim
+# calls in its place: from then on, and in the programs it starts, the shim stays out.
+out=$(q "$R" /bin/probe stat /data/file deny-openat2 - stat /data/dir/sub/f open /data/sub-link/f \
+	exec-stat /data/link-abs 2>&1)
+st=$?
+is "a guest seccomp filter that kills on openat2: the calls go on" "$st|$out" "0|$(printf '%s\n' \
+	'stat /data/file -> mode=100755 size=12 nlink=1' 'deny-openat2 -> ok' \
+	'stat /data/dir/sub/f -> mode=100644 size=9 nlink=1' "open /data/sub-link/f -> reads 'sub file'" \
+	'stat /data/link-abs -> mode=100755 size=12 nlink=1')"
+
 # The settings call answers nothing when the shim is off.
 like "no settings without the filter" \
 	"$(q --no-seccomp "$R" /bin/probe lstat /.qrun-preload.so/settings 2>&1)" "-> ENOENT\$"

@@ -6,6 +6,8 @@
  *   probe OP PATH [ARG]...   OP: stat lstat fstatat-nofollow statx access-r access-x
  *                            access-w open open-dir openat-rel at-empty readlink realpath
  *   probe repeat N PATH      N stat calls (to count the tracer's stops)
+ *   probe deny-openat2 -     install a seccomp filter that kills the process on openat2
+ *   probe exec-stat PATH     run the probe again (execve) for "stat PATH"
  * Several OP PATH pairs may follow each other; "cd DIR" changes directory in between.
  */
 #define _GNU_SOURCE
@@ -14,7 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static void show_stat(const char *op, const char *path, int r, const struct stat *st)
@@ -105,6 +112,24 @@ int main(int argc, char **argv)
 				show_stat("fstatat-rel", p, r, &st);
 				close(d);
 			}
+		} else if (strcmp(op, "deny-openat2") == 0) {
+			struct sock_filter f[] = {
+				BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					 offsetof(struct seccomp_data, nr)),
+				BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
+				BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+				BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+			};
+			struct sock_fprog prog = { 4, f };
+
+			r = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
+				? (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog)
+				: -1;
+			printf("deny-openat2 -> %s\n", r < 0 ? strerrorname_np(errno) : "ok");
+		} else if (strcmp(op, "exec-stat") == 0) {
+			fflush(stdout);
+			execl(argv[0], argv[0], "stat", p, (char *)NULL);
+			printf("exec-stat %s -> %s\n", p, strerrorname_np(errno));
 		} else if (strcmp(op, "readlink") == 0) {
 			char buf[4096];
 			ssize_t n = readlink(p, buf, sizeof(buf) - 1);

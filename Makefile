@@ -192,7 +192,7 @@ TEST_ENV = QRUN=$(abspath $(QRUN)) QRUN_BUILD=$(abspath $(BUILD)) \
 	QRUN_GUEST=$(abspath $(GUEST_BUILD)/guest) QRUN_SRC=$(abspath .)
 
 check: $(if $(NO_DEPS),,deps-check)
-	$(Q)$(MAKE) --no-print-directory NO_DEPS=1 $(QRUN) $(UNIT_BINS) guests tools
+	$(Q)$(MAKE) --no-print-directory NO_DEPS=1 $(QRUN) $(PRELOAD) $(UNIT_BINS) guests tools
 	$(Q)$(MAKE) --no-print-directory NO_DEPS=1 fixtures check-headers check-deps fuzz-replay
 	$(Q)$(TEST_ENV) tests/run.sh $(UNIT_BINS)
 
@@ -205,11 +205,11 @@ check-valgrind: $(if $(NO_DEPS),,deps-check)
 		$(TEST_ENV) tests/run.sh --unit-only $(UNIT_BINS)
 
 bench: $(if $(NO_DEPS),,deps-bench)
-	$(Q)$(MAKE) --no-print-directory NO_DEPS=1 $(QRUN) guests tools fixtures
+	$(Q)$(MAKE) --no-print-directory NO_DEPS=1 $(QRUN) $(PRELOAD) guests tools fixtures
 	$(Q)$(TEST_ENV) tests/bench/run.sh
 
 demo: $(if $(NO_DEPS),,deps-check)
-	$(Q)$(MAKE) --no-print-directory NO_DEPS=1 $(QRUN) guests fixtures
+	$(Q)$(MAKE) --no-print-directory NO_DEPS=1 $(QRUN) $(PRELOAD) guests fixtures
 	$(Q)$(TEST_ENV) examples/demo.sh
 
 install: $(QRUN) $(PRELOAD)

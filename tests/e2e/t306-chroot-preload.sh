@@ -10,6 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 require_cmd ldd cc python3
+like "qrun finds its shim (make builds it next to qrun)" "$("$QRUN" info)" '^preload: +/'
 R=$T/dyn
 H=$T/host
 mkdir -p "$R"/{bin,tmp,proc,dev,sys,etc,mnt,data/dir/sub} "$H"/{bind/in,nested,ro,virt}

@@ -43,27 +43,31 @@ static void argv_release(struct exec_argv *a)
 	a->n_head = 0;
 }
 
-/* Does this ld.so understand --argv0 (glibc >= 2.33, musl)? Cached per path. */
-static bool ldso_has_argv0(const char *host)
+bool ldso_has_option(const char *host, enum ldso_option opt)
 {
-	static char *known[16];
-	static bool answer[16];
+	static const char *const text[] = {
+		[LDSO_ARGV0] = "--argv0", [LDSO_PRELOAD] = "--preload"
+	};
+	static struct {
+		char *path;
+		bool has[2];
+	} known[16];
 	static size_t n;
 	_cleanup_free_ char *buf = NULL;
-	bool yes;
+	size_t i;
 	ssize_t len;
 
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(known[i], host) == 0)
-			return answer[i];
+	for (i = 0; i < n; i++) {
+		if (strcmp(known[i].path, host) == 0)
+			return known[i].has[opt];
 	}
 	len = read_file_at(AT_FDCWD, host, 16 << 20, &buf);
-	yes = len > 0 && memmem(buf, (size_t)len, "--argv0", 7);
-	if (n < ARRAY_SIZE(known)) {
-		known[n] = xstrdup(host);
-		answer[n++] = yes;
-	}
-	return yes;
+	if (n == ARRAY_SIZE(known))
+		return len > 0 && memmem(buf, (size_t)len, text[opt], strlen(text[opt]));
+	known[n].path = xstrdup(host);
+	for (int k = 0; k < 2; k++)
+		known[n].has[k] = len > 0 && memmem(buf, (size_t)len, text[k], strlen(text[k]));
+	return known[n++].has[opt];
 }
 
 /*
@@ -396,8 +400,8 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 				goto out;
 			shim = preload_for(tr, t, fd, x.host);
 			prepend_runner(t, &av, x.guest, shim ? "--preload" : NULL, shim,
-				       ldso_has_argv0(x.host) ? "--argv0" : NULL, st.file_guest,
-				       st.name);
+				       ldso_has_option(x.host, LDSO_ARGV0) ? "--argv0" : NULL,
+				       st.file_guest, st.name);
 			memcpy(st.file_host, x.host, sizeof(st.file_host));
 			break;
 		}

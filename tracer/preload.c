@@ -20,29 +20,6 @@
 
 #include "preload/preload.h"
 
-/* Does this ld.so understand --preload? Cached per path. */
-static bool ldso_has_preload(const char *host)
-{
-	static char *known[16];
-	static bool answer[16];
-	static size_t n;
-	_cleanup_free_ char *buf = NULL;
-	bool yes;
-	ssize_t len;
-
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(known[i], host) == 0)
-			return answer[i];
-	}
-	len = read_file_at(AT_FDCWD, host, 16 << 20, &buf);
-	yes = len > 0 && memmem(buf, (size_t)len, "--preload", 9);
-	if (n < ARRAY_SIZE(known)) {
-		known[n] = xstrdup(host);
-		answer[n++] = yes;
-	}
-	return yes;
-}
-
 /* A sanitizer runtime among the program's libraries (its names sit in .dynstr, near the top). */
 static bool wants_sanitizer_first(int fd)
 {
@@ -60,7 +37,7 @@ static bool wants_sanitizer_first(int fd)
 
 const char *preload_for(struct tracer *tr, struct tracee *t, int program_fd, const char *ldso_host)
 {
-	if (!tr->preload || t->guest_filter || !ldso_has_preload(ldso_host) ||
+	if (!tr->preload || t->guest_filter || !ldso_has_option(ldso_host, LDSO_PRELOAD) ||
 	    wants_sanitizer_first(program_fd))
 		return NULL;
 	return QRUN_PRELOAD_GUEST;

@@ -343,6 +343,14 @@ bool enter_passthrough(struct tracer *tr, struct tracee *t, int dirfd, const cha
 /* Make the syscall fail with -err (or return err >= 0) without running it. */
 void enter_fail(struct tracer *tr, struct tracee *t, long err);
 
+/* Options of ld.so run as a program: --argv0 (glibc >= 2.33, musl), --preload (glibc >= 2.30). */
+enum ldso_option {
+	LDSO_ARGV0,
+	LDSO_PRELOAD,
+};
+/* Does the ld.so at host path know opt? (Its text is searched once, cached per path.) */
+bool ldso_has_option(const char *host, enum ldso_option opt);
+
 /* execve/execveat at entry. Returns the errno to fail with, or 0 when it may go on. */
 int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 		 const struct sc_def *def);

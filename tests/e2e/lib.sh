@@ -154,6 +154,31 @@ fixture() {
 	printf -v "$1" '%s' "$_f"
 }
 
+# dyn_rootfs ROOT PROGRAM...: copy host programs (dynamic) into ROOT/bin with the libraries ldd
+# names and their ELF interpreter, at the same paths as on the host: a small amd64 rootfs whose
+# programs must load the rootfs's ld.so and libraries; DYN_INTERP is set to that loader's path.
+# Needs ldd and python3.
+dyn_rootfs() {
+	_root=$1
+	shift
+	mkdir -p "$_root"/{bin,tmp,proc,dev,sys,etc}
+	for _prog in "$@"; do
+		cp "$_prog" "$_root/bin/$(basename "$_prog")" || return 1
+		ldd "$_prog" | awk '/=>/ {print $3} /^\t\// {print $1}' | while read -r _lib; do
+			[ -f "$_lib" ] || continue
+			mkdir -p "$_root$(dirname "$_lib")"
+			cp -n "$_lib" "$_root$_lib"
+		done
+	done
+	# the loader as named by PT_INTERP (/lib64/ld-linux-x86-64.so.2 on Debian)
+	_interp=$(python3 -c 'import sys
+d=open(sys.argv[1],"rb").read()
+i=d.find(b"/lib64/ld-linux"); print(d[i:d.index(b"\0",i)].decode())' "$_root/bin/$(basename "$1")")
+	mkdir -p "$_root$(dirname "$_interp")"
+	[ -e "$_root$_interp" ] || cp -L "$_interp" "$_root$_interp"
+	DYN_INTERP=$_interp
+}
+
 done_testing() {
 	echo "1..$_tap_n"
 	[ "$_tap_failed" = 0 ]

@@ -6,22 +6,10 @@
 
 require_cmd ldd bash python3
 R=$T/dyn
-mkdir -p "$R"/{bin,tmp,proc,dev,sys,etc}
-for prog in bash ls cat readlink; do
-	src=$(command -v $prog)
-	cp "$src" "$R/bin/$prog"
-	ldd "$src" | awk '/=>/ {print $3} /^\t\// {print $1}' | while read -r lib; do
-		[ -f "$lib" ] || continue
-		mkdir -p "$R$(dirname "$lib")"
-		cp -n "$lib" "$R$lib"
-	done
-done
-# The loader path of PT_INTERP (/lib64/ld-linux-x86-64.so.2) as in Debian.
-interp=$(python3 -c 'import sys
-d=open(sys.argv[1],"rb").read()
-i=d.find(b"/lib64/ld-linux"); print(d[i:d.index(b"\0",i)].decode())' "$R/bin/bash")
-mkdir -p "$R$(dirname "$interp")"
-[ -e "$R$interp" ] || cp -L "$interp" "$R$interp"
+progs=()
+for prog in bash ls cat readlink; do progs+=("$(command -v $prog)"); done
+dyn_rootfs "$R" "${progs[@]}"
+interp=$DYN_INTERP
 
 for mode in "" --no-seccomp; do
 	m=${mode:+ [$mode]}

@@ -13,21 +13,9 @@ require_cmd ldd cc python3
 like "qrun finds its shim (make builds it next to qrun)" "$("$QRUN" info)" '^preload: +/'
 R=$T/dyn
 H=$T/host
-mkdir -p "$R"/{bin,tmp,proc,dev,sys,etc,mnt,data/dir/sub} "$H"/{bind/in,nested,ro,virt}
-cc -O2 -o "$R/bin/probe" "$QRUN_SRC/tests/e2e/data/t306/probe.c" || skip_all "cannot build the probe"
-cp "$(command -v bash)" "$R/bin/bash"
-for prog in "$R/bin/probe" "$R/bin/bash"; do
-	ldd "$prog" | awk '/=>/ {print $3} /^\t\// {print $1}' | while read -r lib; do
-		[ -f "$lib" ] || continue
-		mkdir -p "$R$(dirname "$lib")"
-		cp -n "$lib" "$R$lib"
-	done
-done
-interp=$(python3 -c 'import sys
-d=open(sys.argv[1],"rb").read()
-i=d.find(b"/lib64/ld-linux"); print(d[i:d.index(b"\0",i)].decode())' "$R/bin/probe")
-mkdir -p "$R$(dirname "$interp")"
-[ -e "$R$interp" ] || cp -L "$interp" "$R$interp"
+mkdir -p "$R/bin" "$R"/{mnt,data/dir/sub} "$H"/{bind/in,nested,ro,virt}
+cc -O2 -o "$T/probe" "$QRUN_SRC/tests/e2e/data/t306/probe.c" || skip_all "cannot build the probe"
+dyn_rootfs "$R" "$T/probe" "$(command -v bash)" || skip_all "cannot make the rootfs"
 
 echo "the guest's hostname" >"$R/etc/hostname"
 echo "rootfs file" >"$R/data/file"

@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef __GLIBC__
+#include <linux/stat.h> /* musl 1.2.3 has no statx(): the probe makes the system call */
+#endif
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -24,10 +27,43 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* errno's name (strerrorname_np is glibc's only: the probe is built with musl too) */
+static const char *errname(int e)
+{
+	static const struct {
+		int e;
+		const char *name;
+	} names[] = {
+		{ ENOENT, "ENOENT" },
+		{ ENOTDIR, "ENOTDIR" },
+		{ EACCES, "EACCES" },
+		{ ELOOP, "ELOOP" },
+		{ EINVAL, "EINVAL" },
+		{ EROFS, "EROFS" },
+		{ ENAMETOOLONG, "ENAMETOOLONG" },
+		{ EXDEV, "EXDEV" },
+		{ EISDIR, "EISDIR" },
+		{ EPERM, "EPERM" },
+		{ ENXIO, "ENXIO" },
+		{ EBADF, "EBADF" },
+		{ EFAULT, "EFAULT" },
+		{ ENOSYS, "ENOSYS" },
+		{ ERANGE, "ERANGE" },
+	};
+	static char buf[16];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (names[i].e == e)
+			return names[i].name;
+	}
+	snprintf(buf, sizeof(buf), "E%d", e);
+	return buf;
+}
+
 static void show_stat(const char *op, const char *path, int r, const struct stat *st)
 {
 	if (r < 0) {
-		printf("%s %s -> %s\n", op, path, strerrorname_np(errno));
+		printf("%s %s -> %s\n", op, path, errname(errno));
 		return;
 	}
 	printf("%s %s -> mode=%o size=%lld nlink=%lu\n", op, path, (unsigned)st->st_mode,
@@ -41,7 +77,7 @@ static void show_fd(const char *op, const char *path, int fd)
 	struct stat st;
 
 	if (fd < 0) {
-		printf("%s %s -> %s\n", op, path, strerrorname_np(errno));
+		printf("%s %s -> %s\n", op, path, errname(errno));
 		return;
 	}
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -67,7 +103,7 @@ int main(int argc, char **argv)
 		errno = 0;
 		if (strcmp(op, "cd") == 0) {
 			r = chdir(p);
-			printf("cd %s -> %s\n", p, r < 0 ? strerrorname_np(errno) : "ok");
+			printf("cd %s -> %s\n", p, r < 0 ? errname(errno) : "ok");
 		} else if (strcmp(op, "repeat") == 0 && i + 2 < argc) {
 			long n = atol(p);
 
@@ -81,7 +117,11 @@ int main(int argc, char **argv)
 		} else if (strcmp(op, "fstatat-nofollow") == 0) {
 			show_stat(op, p, fstatat(AT_FDCWD, p, &st, AT_SYMLINK_NOFOLLOW), &st);
 		} else if (strcmp(op, "statx") == 0) {
+#ifdef __GLIBC__
 			r = statx(AT_FDCWD, p, 0, STATX_BASIC_STATS, &sx);
+#else
+			r = (int)syscall(SYS_statx, AT_FDCWD, p, 0, STATX_BASIC_STATS, &sx);
+#endif
 			st.st_mode = sx.stx_mode;
 			st.st_size = (off_t)sx.stx_size;
 			st.st_nlink = sx.stx_nlink;
@@ -90,7 +130,7 @@ int main(int argc, char **argv)
 			int mode = op[7] == 'r' ? R_OK : op[7] == 'x' ? X_OK : W_OK;
 
 			r = access(p, mode);
-			printf("%s %s -> %s\n", op, p, r < 0 ? strerrorname_np(errno) : "ok");
+			printf("%s %s -> %s\n", op, p, r < 0 ? errname(errno) : "ok");
 		} else if (strcmp(op, "open") == 0) {
 			show_fd(op, p, open(p, O_RDONLY | O_CLOEXEC));
 		} else if (strcmp(op, "open-dir") == 0) {
@@ -125,23 +165,23 @@ int main(int argc, char **argv)
 			r = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
 				? (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog)
 				: -1;
-			printf("deny-openat2 -> %s\n", r < 0 ? strerrorname_np(errno) : "ok");
+			printf("deny-openat2 -> %s\n", r < 0 ? errname(errno) : "ok");
 		} else if (strcmp(op, "exec-stat") == 0) {
 			fflush(stdout);
 			execl(argv[0], argv[0], "stat", p, (char *)NULL);
-			printf("exec-stat %s -> %s\n", p, strerrorname_np(errno));
+			printf("exec-stat %s -> %s\n", p, errname(errno));
 		} else if (strcmp(op, "readlink") == 0) {
 			char buf[4096];
 			ssize_t n = readlink(p, buf, sizeof(buf) - 1);
 
 			if (n < 0)
-				printf("%s %s -> %s\n", op, p, strerrorname_np(errno));
+				printf("%s %s -> %s\n", op, p, errname(errno));
 			else
 				printf("%s %s -> '%.*s'\n", op, p, (int)n, buf);
 		} else if (strcmp(op, "realpath") == 0) {
 			char *rp = realpath(p, NULL);
 
-			printf("%s %s -> %s\n", op, p, rp ? rp : strerrorname_np(errno));
+			printf("%s %s -> %s\n", op, p, rp ? rp : errname(errno));
 			free(rp);
 		} else if (strcmp(op, "at-empty") == 0) {
 			fd = open(p, O_PATH | O_CLOEXEC);

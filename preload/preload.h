@@ -14,8 +14,13 @@
  */
 #define QRUN_PRELOAD_TRAMPOLINE 0x5f5f00000000UL
 #define QRUN_PRELOAD_PAGE	4096UL
-/* The int in the next page (read-write): the shim works while it is 1; the tracer clears it. */
+/*
+ * The int in the next page (read-write): the shim works while it holds QRUN_PRELOAD_ON; the
+ * tracer clears it. (A magic number, not 1: should the program ever map something else over
+ * these pages, the shim switches itself off instead of jumping into it.)
+ */
 #define QRUN_PRELOAD_FLAGS (QRUN_PRELOAD_TRAMPOLINE + QRUN_PRELOAD_PAGE)
+#define QRUN_PRELOAD_ON	   0x71727570
 
 /*
  * The guest path the tracer gives ld.so in `--preload`; path translation maps it to the

@@ -55,7 +55,7 @@ static int enabled; /* the trampoline is mapped and the settings are read */
  */
 static int on(void)
 {
-	return enabled && *(volatile const int *)QRUN_PRELOAD_FLAGS;
+	return enabled && *(volatile const int *)QRUN_PRELOAD_FLAGS == QRUN_PRELOAD_ON;
 }
 static char settings[QRUN_PRELOAD_CONF_MAX];
 static const char *root; /* host path of the guest root; "" for the host's "/" */
@@ -190,7 +190,7 @@ __attribute__((constructor)) static void qrun_preload_init(void)
 	p = (unsigned char *)page;
 	for (size_t i = 0; i < sizeof(trampoline); i++)
 		p[i] = trampoline[i];
-	*(volatile int *)QRUN_PRELOAD_FLAGS = 1;
+	*(volatile int *)QRUN_PRELOAD_FLAGS = QRUN_PRELOAD_ON;
 	if (sys_trapped(__NR_mprotect, page, QRUN_PRELOAD_PAGE, PROT_READ | PROT_EXEC, 0, 0) < 0)
 		return;
 	enabled = 1;

@@ -42,9 +42,10 @@
 
 #include "preload/preload.h"
 
-#define EXPORT	  __attribute__((visibility("default")))
-#define MAX_NAMES 256
-#define W_OK	  2
+#define EXPORT	     __attribute__((visibility("default")))
+#define MAX_NAMES    256
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define W_OK	     2
 
 static int enabled; /* the trampoline is mapped and the settings are read */
 
@@ -70,6 +71,7 @@ static size_t n_names;
 /* errno and malloc live in libc: glibc and musl both export these. */
 extern int *__errno_location(void) __attribute__((weak));
 extern void *malloc(size_t size) __attribute__((weak));
+extern char **environ __attribute__((weak));
 
 /* A system call from the shim's own code: the filter traps it if it is a path call. */
 static long sys_trapped(long nr, long a, long b, long c, long d, long e)
@@ -675,6 +677,8 @@ EXPORT long readlinkat(int dirfd, const char *path, char *buf, size_t size);
 EXPORT char *realpath(const char *path, char *resolved);
 EXPORT char *canonicalize_file_name(const char *path);
 EXPORT char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen);
+EXPORT int execvpe(const char *file, char *const argv[], char *const envp[]);
+EXPORT int execvp(const char *file, char *const argv[]);
 EXPORT int __openat_2(int dirfd, const char *path, int flags);
 
 static long fstatat_call(int dirfd, const char *path, struct stat *buf, int flags)
@@ -875,4 +879,98 @@ EXPORT char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen
 {
 	(void)resolvedlen;
 	return realpath(path, resolved);
+}
+
+/*
+ * execvp: the PATH walk with a check in the process first, so that the PATH entries that do
+ * not have the program (gcc looking for `as`, say) cost no stop; an execve of a name that is
+ * there goes to the tracer as always. Otherwise glibc's rules: an empty PATH entry is the cwd;
+ * ENOENT, ENOTDIR, ESTALE, ENODEV and ETIMEDOUT go on to the next entry, EACCES too but is
+ * what fails in the end; ENOEXEC runs the file with /bin/sh.
+ */
+static long exec_script(const char *path, char *const argv[], char *const envp[])
+{
+	const char *sh_argv[1024]; /* (a vfork child has no malloc; glibc uses the stack too) */
+	size_t argc = 0;
+
+	while (argv[argc])
+		argc++;
+	if (argc + 2 > ARRAY_LEN(sh_argv))
+		return -E2BIG;
+	sh_argv[0] = "/bin/sh";
+	sh_argv[1] = path;
+	for (size_t i = 1; i <= argc; i++)
+		sh_argv[i + 1] = argv[i];
+	if (argc == 0)
+		sh_argv[2] = NULL;
+	return sys_trapped(__NR_execve, (long)"/bin/sh", (long)sh_argv, (long)envp, 0, 0);
+}
+
+static long exec_one(const char *path, char *const argv[], char *const envp[])
+{
+	long r = sys_trapped(__NR_execve, (long)path, (long)argv, (long)envp, 0, 0);
+
+	return r == -ENOEXEC ? exec_script(path, argv, envp) : r;
+}
+
+static const char *env_path(void)
+{
+	for (char **e = environ; e && *e; e++) {
+		const char *v = *e;
+
+		if (v[0] == 'P' && v[1] == 'A' && v[2] == 'T' && v[3] == 'H' && v[4] == '=')
+			return v + 5;
+	}
+	return "/bin:/usr/bin"; /* glibc's confstr(_CS_PATH) */
+}
+
+EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	char path[PATH_MAX];
+	const char *d;
+	size_t flen;
+	int eacces = 0;
+	long r = -ENOENT;
+
+	if (!file || !file[0])
+		return (int)set_errno(-ENOENT);
+	for (const char *c = file; *c; c++) {
+		if (*c == '/')
+			return (int)set_errno(exec_one(file, argv, envp));
+	}
+	flen = str_len(file);
+	for (d = env_path();; d++) {
+		const char *end = d;
+		size_t dlen, at = 0;
+
+		while (*end && *end != ':')
+			end++;
+		dlen = (size_t)(end - d);
+		if (dlen + 1 + flen < sizeof(path)) {
+			for (size_t i = 0; i < dlen; i++)
+				path[at++] = d[i];
+			if (dlen > 0)
+				path[at++] = '/';
+			for (size_t i = 0; i <= flen; i++)
+				path[at + i] = file[i];
+			/* nothing there: what execve would say, without the stop */
+			r = do_faccessat(AT_FDCWD, path, 0 /* F_OK */, 0, 0);
+			if (r != -ENOENT && r != -ENOTDIR)
+				r = exec_one(path, argv, envp);
+			if (r == -EACCES)
+				eacces = 1;
+			else if (r != -ENOENT && r != -ENOTDIR && r != -ESTALE && r != -ENODEV &&
+				 r != -ETIMEDOUT)
+				return (int)set_errno(r);
+		}
+		if (!*end)
+			break;
+		d = end;
+	}
+	return (int)set_errno(eacces ? -EACCES : r);
+}
+
+EXPORT int execvp(const char *file, char *const argv[])
+{
+	return execvpe(file, argv, environ);
 }

@@ -15,7 +15,7 @@ R=$T/dyn
 H=$T/host
 mkdir -p "$R/bin" "$R"/{mnt,data/dir/sub} "$H"/{bind/in,nested,ro,virt}
 cc -O2 -o "$T/probe" "$QRUN_SRC/tests/e2e/data/t306/probe.c" || skip_all "cannot build the probe"
-dyn_rootfs "$R" "$T/probe" "$(command -v bash)" || skip_all "cannot make the rootfs"
+dyn_rootfs "$R" "$T/probe" "$(command -v bash)" "$(command -v env)" || skip_all "cannot make the rootfs"
 
 echo "the guest's hostname" >"$R/etc/hostname"
 echo "rootfs file" >"$R/data/file"
@@ -133,6 +133,33 @@ for ro in "" --read-only; do
 done
 like "qrun run --read-only: access(W_OK) says EROFS with the shim too" "$with" \
 	"^access-w /data/file -> EROFS\$"
+
+# execvp walks PATH in the process (no stop for the entries without the program), by glibc's
+# rules: an empty entry is the cwd, EACCES goes on but is what fails in the end, a file
+# without #! that the kernel cannot run (ENOEXEC) is run by /bin/sh.
+mkdir -p "$R"/p{1,2,3,4}
+ln -sf bash "$R/bin/sh"
+ln -s /bin/probe "$R/p2/prog"
+printf 'echo script ran: $0 $1\n' >"$R/p3/noexec" && chmod 0644 "$R/p3/noexec"
+printf 'echo script ran: $0 $1\n' >"$R/p4/noexec" && chmod 0755 "$R/p4/noexec"
+exec_cases=("/p1:/p2 prog" "/p1 prog" "/p3:/p4 noexec" "/p3 noexec" ":/p1 prog" "/p1 /p2/prog"
+	"/p1:/nowhere:/p2 prog")
+for c in "${exec_cases[@]}"; do
+	read -r path name <<<"$c"
+	for mode in "" --no-preload; do
+		out[${mode:+1}0]=$(q $mode -w /p2 "$R" /bin/env PATH="$path" /bin/probe execvp "$name" 2>&1)
+	done
+	is "execvp '$name' with PATH=$path: the same with and without the shim" "${out[0]}" "${out[10]}"
+done
+like "execvp: found in the second PATH entry" \
+	"$(q "$R" /bin/env PATH=/p1:/p2 /bin/probe execvp prog 2>&1)" '^stat /data/file -> mode=100755'
+like "execvp: EACCES, then a script without #! run by /bin/sh" \
+	"$(q "$R" /bin/env PATH=/p3:/p4 /bin/probe execvp noexec 2>&1)" '^script ran: /p4/noexec stat$'
+like "execvp: EACCES when nothing else is found" \
+	"$(q "$R" /bin/env PATH=/p3 /bin/probe execvp noexec 2>&1)" '^execvp noexec -> EACCES$'
+n_exec=$(q -vv "$R" /bin/env PATH=/p1:/nowhere:/p1:/p1:/p2 /bin/probe execvp prog 2>&1 |
+	sed -n 's/^qrun: *\([0-9]*\) execve$/\1/p')
+ok "execvp: the PATH entries without the program cost no execve stop" test "${n_exec:-9}" -le 3
 
 # A program that installs its own seccomp filter (sshd, browsers do) may forbid what the shim
 # calls in its place: from then on, and in the programs it starts, the shim stays out.

@@ -8,6 +8,7 @@
  *   probe repeat N PATH      N stat calls (to count the tracer's stops)
  *   probe deny-openat2 -     install a seccomp filter that kills the process on openat2
  *   probe exec-stat PATH     run the probe again (execve) for "stat PATH"
+ *   probe execvp NAME        execvp(NAME, {NAME, "stat", "/data/file"}) (a probe, or a script)
  * Several OP PATH pairs may follow each other; "cd DIR" changes directory in between.
  */
 #define _GNU_SOURCE
@@ -170,6 +171,12 @@ int main(int argc, char **argv)
 			fflush(stdout);
 			execl(argv[0], argv[0], "stat", p, (char *)NULL);
 			printf("exec-stat %s -> %s\n", p, errname(errno));
+		} else if (strcmp(op, "execvp") == 0) {
+			char *const args[] = { (char *)p, "stat", "/data/file", NULL };
+
+			fflush(stdout);
+			execvp(p, args);
+			printf("execvp %s -> %s\n", p, errname(errno));
 		} else if (strcmp(op, "readlink") == 0) {
 			char buf[4096];
 			ssize_t n = readlink(p, buf, sizeof(buf) - 1);

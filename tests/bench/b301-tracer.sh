@@ -13,7 +13,8 @@
 # `qrun chroot` (default: seccomp on) only; the other rows are for reference. Native = chroot(8)
 # into the same rootfs with the same binaries (as another user, 1-3 run those static binaries by
 # their host paths instead, without chroot). Method as in ../shared/research/proot.md §7:
-# hyperfine -N, means of 5 runs (short) or 3 (long), nothing pinned.
+# hyperfine -N, means of 5 runs (short) or 3 (long); qrun keeps its tracer on the CPU it starts
+# on (tracer/run.c), nothing else is pinned.
 #
 # Each cell (workload x runner) first gets one untimed, checked run: exit status, and the find
 # count or the built program's output. It is the warm-up. Then the runners of a workload are
@@ -354,9 +355,9 @@ say "   tracer overhead: qrun chroot vs native vs Debian's proot (means; ratio =
 say "   machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //'), Linux $(uname -r)"
 say "   timer: $([ -n "$HF" ] && "$HF" --version || echo 'date +%s.%N (no hyperfine)')," \
 	"proot: ${PROOT_VER:-absent}"
-say "   caveat: nothing is pinned. The tracer and its tracees float over the CPUs; a ptrace stop"
-say "   costs ~8 us when both share a CPU and ~45-50 us when they ping-pong across vCPUs (proot.md"
-say "   §7), so rows that stop often vary between runs. Prefix with 'taskset -c 0' to compare pinned."
+say "   caveat: only qrun's tracer is pinned (to the CPU it starts on); tracees float. A ptrace stop"
+say "   costs ~8 us when tracer and tracee share a CPU and ~45-50 us across vCPUs (proot.md"
+say "   §7), so rows that stop often vary between runs. QRUN_TRACER_CPU=any floats the tracer too."
 say "   load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine adds noise)"
 [ -n "$IS_ROOT" ] || say "   note: not root: the native rows of 1-3 run the rootfs's static binaries by host path, no chroot"
 say ""

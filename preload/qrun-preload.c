@@ -72,6 +72,7 @@ static size_t n_names;
 extern int *__errno_location(void) __attribute__((weak));
 extern void *malloc(size_t size) __attribute__((weak));
 extern char **environ __attribute__((weak));
+extern unsigned long getauxval(unsigned long type) __attribute__((weak));
 
 /* A system call from the shim's own code: the filter traps it if it is a path call. */
 static long sys_trapped(long nr, long a, long b, long c, long d, long e)
@@ -166,11 +167,39 @@ static int parse_settings(size_t len)
 	return at < len ? 0 : -1;
 }
 
+/*
+ * The tracer starts a dynamic program as `ld.so PROGRAM`, so the kernel named the process
+ * after ld.so ("ld-linux-x86-64" in ps, top, pgrep). Give it the program's name: the last
+ * component of AT_EXECFN, which ld.so run as a program sets to PROGRAM (the guest path with
+ * symlinks resolved; a plain exec through a symlink would show the link's name).
+ */
+static void set_comm(void)
+{
+	const char *execfn = getauxval ? (const char *)getauxval(31 /* AT_EXECFN */) : NULL;
+	char comm[16];
+	size_t at = 0, n = 0;
+
+	if (!execfn || !execfn[0])
+		return;
+	for (size_t i = 0; execfn[i]; i++) {
+		if (execfn[i] == '/')
+			at = i + 1;
+	}
+	while (execfn[at + n] && n < sizeof(comm) - 1) {
+		comm[n] = execfn[at + n];
+		n++;
+	}
+	comm[n] = '\0';
+	if (n > 0)
+		(void)sys_trapped(__NR_prctl, 15 /* PR_SET_NAME */, (long)comm, 0, 0, 0);
+}
+
 __attribute__((constructor)) static void qrun_preload_init(void)
 {
 	long n, page;
 	unsigned char *p;
 
+	set_comm();
 	if (!__errno_location)
 		return;
 	n = sys_trapped(__NR_readlinkat, AT_FDCWD, (long)QRUN_PRELOAD_CONF, (long)settings,

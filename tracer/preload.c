@@ -132,7 +132,9 @@ bool preload_settings(struct tracer *tr, struct tracee *t, const struct sysregs 
 	ssize_t n;
 	int e;
 
-	if (!tr->preload)
+	/* registers first: the shim's call is readlinkat(AT_FDCWD, ..., its buffer's size) */
+	if (!tr->preload || r->nr != SYS_readlinkat || (int)r->args[0] != AT_FDCWD ||
+	    size != QRUN_PRELOAD_CONF_MAX - 1)
 		return false;
 	n = mem_read_string(t->pid, r->args[path_arg], path, sizeof(path));
 	if (n < 0 || strcmp(path, QRUN_PRELOAD_CONF) != 0)

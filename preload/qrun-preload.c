@@ -337,15 +337,6 @@ static int final_error(long r)
 	return r == -ENOENT || r == -ENOTDIR || r == -EACCES || r == -ENAMETOOLONG;
 }
 
-/* An O_PATH fd on the plan's file (following a last symlink: never, it punts). */
-static long open_path(const struct plan *pl, int follow)
-{
-	struct open_how how = { .flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW),
-				.resolve = pl->resolve };
-
-	return sys_fast(__NR_openat2, pl->dirfd, (long)pl->path, (long)&how, sizeof(how), 0);
-}
-
 /* ---- the calls ------------------------------------------------------------------------------
  *
  * Each returns the raw result (-errno) or PUNT; the exported wrappers set errno.
@@ -355,14 +346,45 @@ static long open_path(const struct plan *pl, int follow)
 /*
  * After openat2 met a symlink (ELOOP): an absolute path with its links resolved here (below),
  * for one more try. 0 with canon (PATH_MAX bytes) filled, -errno for the call's answer, or
- * PUNT. depth > 0 (a second try that met a link again: a race, or O_NOFOLLOW) punts.
+ * PUNT.
  */
-static long resolve_links(const char *path, int follow, int depth, char *canon);
+static long resolve_links(const char *path, int follow, char *canon);
 
-static long do_fstatat(int dirfd, const char *path, struct stat *buf, int flags, int depth)
+/*
+ * openat2 of the file a plan for path names, with oflags (O_PATH for a look at it, or the
+ * caller's own open flags). When a symlink is met and retry is set, the links are resolved
+ * here and the canonical path is tried once more (meeting one again then, a race or an
+ * O_NOFOLLOW link, punts). Returns the fd, -errno when that is the kernel's answer for the
+ * guest too, or PUNT.
+ */
+static long open_planned(const struct plan *pl, const char *path, uint64_t oflags, int follow,
+			 int retry)
+{
+	struct open_how how = { .flags = oflags, .resolve = pl->resolve };
+	char canon[PATH_MAX];
+	struct plan again;
+	long fd = sys_fast(__NR_openat2, pl->dirfd, (long)pl->path, (long)&how, sizeof(how), 0);
+
+	if (fd == -ELOOP && retry) {
+		fd = resolve_links(path, follow, canon);
+		if (fd < 0)
+			return fd;
+		if (plan_path(AT_FDCWD, canon, &again) < 0)
+			return PUNT;
+		return open_planned(&again, canon, oflags, follow, 0);
+	}
+	return fd >= 0 || final_error(fd) ? fd : PUNT;
+}
+
+/* An O_PATH fd on the file (the last symlink followed or not). */
+static long open_path(const struct plan *pl, const char *path, int follow)
+{
+	return open_planned(pl, path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), follow, 1);
+}
+
+static long do_fstatat(int dirfd, const char *path, struct stat *buf, int flags, int retry)
 {
 	int follow = !(flags & AT_SYMLINK_NOFOLLOW);
-	char canon[PATH_MAX];
 	struct plan pl;
 	long fd, r;
 
@@ -378,24 +400,17 @@ static long do_fstatat(int dirfd, const char *path, struct stat *buf, int flags,
 			return PUNT;
 		return r == 0 || final_error(r) ? r : PUNT;
 	}
-	fd = open_path(&pl, follow);
-	if (fd == -ELOOP) {
-		r = resolve_links(path, follow, depth, canon);
-		return r < 0 ? r : do_fstatat(AT_FDCWD, canon, buf, flags, depth + 1);
-	}
+	fd = open_planned(&pl, path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), follow, retry);
 	if (fd < 0)
-		return final_error(fd) ? fd : PUNT;
+		return fd;
 	r = sys_fast(__NR_newfstatat, fd, (long)"", (long)buf,
 		     AT_EMPTY_PATH | (flags & AT_NO_AUTOMOUNT), 0);
 	(void)sys_fast(__NR_close, fd, 0, 0, 0, 0);
 	return r;
 }
 
-static long do_statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf,
-		     int depth)
+static long do_statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf)
 {
-	int follow = !(flags & AT_SYMLINK_NOFOLLOW);
-	char canon[PATH_MAX];
 	struct plan pl;
 	long fd, r;
 
@@ -403,61 +418,42 @@ static long do_statx(int dirfd, const char *path, int flags, unsigned mask, stru
 		return on() ? sys_fast(__NR_statx, dirfd, (long)"", flags, mask, (long)buf) : PUNT;
 	if (plan_path(dirfd, path, &pl) < 0)
 		return PUNT;
-	fd = open_path(&pl, follow);
-	if (fd == -ELOOP) {
-		r = resolve_links(path, follow, depth, canon);
-		return r < 0 ? r : do_statx(AT_FDCWD, canon, flags, mask, buf, depth + 1);
-	}
+	fd = open_path(&pl, path, !(flags & AT_SYMLINK_NOFOLLOW));
 	if (fd < 0)
-		return final_error(fd) ? fd : PUNT;
+		return fd;
 	r = sys_fast(__NR_statx, fd, (long)"", AT_EMPTY_PATH | (flags & ~AT_SYMLINK_NOFOLLOW), mask,
 		     (long)buf);
 	(void)sys_fast(__NR_close, fd, 0, 0, 0, 0);
 	return r;
 }
 
-static long do_faccessat(int dirfd, const char *path, int mode, int flags, int depth)
+static long do_faccessat(int dirfd, const char *path, int mode, int flags)
 {
-	int follow = !(flags & AT_SYMLINK_NOFOLLOW);
-	char canon[PATH_MAX];
 	struct plan pl;
 	long fd, r;
 
 	/* W_OK in a read-only root is EROFS (binds are the tracer's anyway) */
 	if (((mode & W_OK) && !root_writable) || plan_path(dirfd, path, &pl) < 0)
 		return PUNT;
-	fd = open_path(&pl, follow);
-	if (fd == -ELOOP) {
-		r = resolve_links(path, follow, depth, canon);
-		return r < 0 ? r : do_faccessat(AT_FDCWD, canon, mode, flags, depth + 1);
-	}
+	fd = open_path(&pl, path, !(flags & AT_SYMLINK_NOFOLLOW));
 	if (fd < 0)
-		return final_error(fd) ? fd : PUNT;
+		return fd;
 	r = sys_fast(__NR_faccessat2, fd, (long)"", mode,
 		     AT_EMPTY_PATH | (flags & ~AT_SYMLINK_NOFOLLOW), 0);
 	(void)sys_fast(__NR_close, fd, 0, 0, 0, 0);
 	return r == -EINVAL || r == -ENOSYS ? PUNT : r;
 }
 
-static long do_openat(int dirfd, const char *path, int flags, int depth)
+static long do_openat(int dirfd, const char *path, int flags)
 {
-	struct open_how how = { .flags = (uint64_t)(unsigned)flags };
-	char canon[PATH_MAX];
 	struct plan pl;
-	long r;
 
 	/* only opens that neither write nor create: copy-up and read-only binds are the
 	 * tracer's */
 	if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)) ||
 	    (flags & O_TMPFILE) == O_TMPFILE || plan_path(dirfd, path, &pl) < 0)
 		return PUNT;
-	how.resolve = pl.resolve;
-	r = sys_fast(__NR_openat2, pl.dirfd, (long)pl.path, (long)&how, sizeof(how), 0);
-	if (r == -ELOOP) {
-		r = resolve_links(path, !(flags & O_NOFOLLOW), depth, canon);
-		return r < 0 ? r : do_openat(AT_FDCWD, canon, flags, depth + 1);
-	}
-	return r >= 0 || final_error(r) ? r : PUNT;
+	return open_planned(&pl, path, (uint64_t)(unsigned)flags, !(flags & O_NOFOLLOW), 1);
 }
 
 /* Is the directory a relative path starts from on procfs (magic links: the tracer's)? */
@@ -473,9 +469,8 @@ static int on_procfs(int dirfd)
 	return r < 0 || sfs.f_type == PROC_SUPER_MAGIC;
 }
 
-static long do_readlinkat(int dirfd, const char *path, char *buf, long size, int depth)
+static long do_readlinkat(int dirfd, const char *path, char *buf, long size)
 {
-	char canon[PATH_MAX];
 	struct plan pl;
 	long fd, r;
 
@@ -487,13 +482,9 @@ static long do_readlinkat(int dirfd, const char *path, char *buf, long size, int
 		r = sys_fast(__NR_readlinkat, dirfd, (long)path, (long)buf, size, 0);
 		return r >= 0 || r == -EINVAL || final_error(r) ? r : PUNT;
 	}
-	fd = open_path(&pl, 0);
-	if (fd == -ELOOP) {
-		r = resolve_links(path, 0, depth, canon);
-		return r < 0 ? r : do_readlinkat(AT_FDCWD, canon, buf, size, depth + 1);
-	}
+	fd = open_path(&pl, path, 0);
 	if (fd < 0)
-		return final_error(fd) ? fd : PUNT;
+		return fd;
 	r = sys_fast(__NR_readlinkat, fd, (long)"", (long)buf, size, 0);
 	(void)sys_fast(__NR_close, fd, 0, 0, 0, 0);
 	return r == -ENOENT ? -EINVAL : r; /* the file is there: it is no symlink */
@@ -609,7 +600,7 @@ static long do_realpath(const char *path, char *ret)
 			if (dir_needed) {
 				struct stat st;
 
-				r = w.slow ? PUNT : do_fstatat(AT_FDCWD, w.out, &st, 0, 1);
+				r = w.slow ? PUNT : do_fstatat(AT_FDCWD, w.out, &st, 0, 0);
 				if (r == PUNT)
 					r = sys_trapped(__NR_newfstatat, AT_FDCWD, (long)w.out,
 							(long)&st, 0, 0);
@@ -652,13 +643,13 @@ static long do_realpath(const char *path, char *ret)
 	return (long)w.len;
 }
 
-static long resolve_links(const char *path, int follow, int depth, char *canon)
+static long resolve_links(const char *path, int follow, char *canon)
 {
 	size_t len = str_len(path), cut = len, dlen;
 	char dir[PATH_MAX];
 	long r;
 
-	if (depth > 0 || path[0] != '/' || len >= sizeof(dir))
+	if (path[0] != '/' || len >= sizeof(dir))
 		return PUNT;
 	if (follow || path[len - 1] == '/') {
 		r = do_realpath(path, canon);
@@ -715,7 +706,7 @@ EXPORT int __openat_2(int dirfd, const char *path, int flags);
 
 static long fstatat_call(int dirfd, const char *path, struct stat *buf, int flags)
 {
-	long r = do_fstatat(dirfd, path, buf, flags, 0);
+	long r = do_fstatat(dirfd, path, buf, flags, 1);
 
 	if (r == PUNT)
 		r = sys_trapped(__NR_newfstatat, dirfd, (long)path, (long)buf, flags, 0);
@@ -724,7 +715,7 @@ static long fstatat_call(int dirfd, const char *path, struct stat *buf, int flag
 
 static long open_call(int dirfd, const char *path, int flags, unsigned mode)
 {
-	long r = do_openat(dirfd, path, flags, 0);
+	long r = do_openat(dirfd, path, flags);
 
 	if (r == PUNT)
 		r = sys_trapped(__NR_openat, dirfd, (long)path, flags, mode, 0);
@@ -794,7 +785,7 @@ EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat *buf, 
 
 EXPORT int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf)
 {
-	long r = do_statx(dirfd, path, flags, mask, buf, 0);
+	long r = do_statx(dirfd, path, flags, mask, buf);
 
 	if (r == PUNT)
 		r = sys_trapped(__NR_statx, dirfd, (long)path, flags, mask, (long)buf);
@@ -803,7 +794,7 @@ EXPORT int statx(int dirfd, const char *path, int flags, unsigned mask, struct s
 
 EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
 {
-	long r = do_faccessat(dirfd, path, mode, flags, 0);
+	long r = do_faccessat(dirfd, path, mode, flags);
 
 	if (r == PUNT)
 		r = flags ? sys_trapped(__NR_faccessat2, dirfd, (long)path, mode, flags, 0)
@@ -866,7 +857,7 @@ EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 
 EXPORT long readlinkat(int dirfd, const char *path, char *buf, size_t size)
 {
-	long r = do_readlinkat(dirfd, path, buf, (long)size, 0);
+	long r = do_readlinkat(dirfd, path, buf, (long)size);
 
 	if (r == PUNT)
 		r = sys_trapped(__NR_readlinkat, dirfd, (long)path, (long)buf, (long)size, 0);
@@ -986,7 +977,7 @@ EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 			for (size_t i = 0; i <= flen; i++)
 				path[at + i] = file[i];
 			/* nothing there: what execve would say, without the stop */
-			r = do_faccessat(AT_FDCWD, path, 0 /* F_OK */, 0, 0);
+			r = do_faccessat(AT_FDCWD, path, 0 /* F_OK */, 0);
 			if (r != -ENOENT && r != -ENOTDIR)
 				r = exec_one(path, argv, envp);
 			if (r == -EACCES)

@@ -119,10 +119,10 @@ $(QRUN): $(BUILD)/runtime/main.o $(LIBS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(QRUN_LIBS)
 
-$(PRELOAD): preload/qrun-preload.c preload/preload.h
+$(PRELOAD): preload/qrun-preload.c preload/redirect.c preload/preload.h preload/redirect.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(PRELOAD_CFLAGS) $(PRELOAD_LDFLAGS) -o $@ $<
+	$(Q)$(CC) $(PRELOAD_CFLAGS) $(PRELOAD_LDFLAGS) -o $@ $(filter %.c,$^)
 	$(Q)! nm -u $@ | grep -v ' w ' | grep . || { echo "$@: undefined symbols" >&2; rm -f $@; exit 1; }
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(UNIT_HARNESS) $(LIBS)

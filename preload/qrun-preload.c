@@ -44,6 +44,7 @@
 #include <linux/limits.h>
 
 #include "preload/preload.h"
+#include "preload/redirect.h"
 
 #define EXPORT	     __attribute__((visibility("default")))
 #define MAX_NAMES    256
@@ -228,6 +229,7 @@ __attribute__((constructor)) static void qrun_preload_init(void)
 	if (sys_trapped(__NR_mprotect, page, QRUN_PRELOAD_PAGE, PROT_READ | PROT_EXEC, 0, 0) < 0)
 		return;
 	enabled = 1;
+	qrun_redirect_libc();
 }
 
 /* ---- deciding ---------------------------------------------------------------------------- */
@@ -997,3 +999,19 @@ EXPORT int execvp(const char *file, char *const argv[])
 {
 	return execvpe(file, argv, environ);
 }
+
+/* for redirect.c: the shim's own addresses, whatever the program exports */
+#define HIDDEN_ALIAS(name) __attribute__((alias(#name), visibility("hidden")))
+int qrun_open(const char *path, int flags, ...) HIDDEN_ALIAS(open);
+int qrun_openat(int dirfd, const char *path, int flags, ...) HIDDEN_ALIAS(openat);
+int qrun_stat(const char *path, struct stat *buf) HIDDEN_ALIAS(stat);
+int qrun_lstat(const char *path, struct stat *buf) HIDDEN_ALIAS(lstat);
+int qrun_fstat(int fd, struct stat *buf) HIDDEN_ALIAS(fstat);
+int qrun_fstatat(int dirfd, const char *path, struct stat *buf, int flags) HIDDEN_ALIAS(fstatat);
+int qrun_statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf)
+    HIDDEN_ALIAS(statx);
+int qrun_access(const char *path, int mode) HIDDEN_ALIAS(access);
+int qrun_faccessat(int dirfd, const char *path, int mode, int flags) HIDDEN_ALIAS(faccessat);
+long qrun_readlink(const char *path, char *buf, unsigned long size) HIDDEN_ALIAS(readlink);
+long qrun_readlinkat(int dirfd, const char *path, char *buf, unsigned long size)
+    HIDDEN_ALIAS(readlinkat);

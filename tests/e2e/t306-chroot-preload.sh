@@ -51,7 +51,8 @@ paths=(/ /data /data/ /data/file /data/file/ /data/dir/ /data/dir/sub/f /data/./
 	/proc/self/root/data/file /proc/self/cwd /dev/null /etc/hostname)
 rel=(file ./file dir/sub/f dir/sub/../../file ../data/file ../../../etc/hostname link-rel loop
 	bind/in bound "..${T}/marker" "$up${T#/}/marker")
-ops=(stat lstat fstatat-nofollow statx access-r access-x open openat-rel at-empty readlink realpath)
+ops=(stat lstat fstatat-nofollow statx access-r access-x open openat-rel at-empty readlink realpath
+	fopen)
 
 args=()
 for p in "${paths[@]}"; do
@@ -102,6 +103,10 @@ like "realpath resolves a link that climbs out inside the rootfs" "$with" \
 like "realpath through a symlink into a bind" "$with" "^realpath /data/into-bind/f -> /mnt/bind/in/f\$"
 like "realpath of /proc/self/exe is the guest program" "$with" "^realpath /proc/self/exe -> /bin/probe\$"
 like "readlink of /proc/self/exe is the guest program" "$with" "^readlink /proc/self/exe -> '/bin/probe'\$"
+like "libc's own open (fopen) of a link climbing out stays in the rootfs" "$with" \
+	"^fopen /data/link-up -> reads 'the guest's hostname'\$"
+like "libc's own open of a path into a bind reads the bind" "$with" \
+	"^fopen /mnt/bind/in/f -> reads 'in the bind'\$"
 
 # The stops the shim takes away: 3000 stat calls of a rootfs file.
 stops() { sed -n 's/^qrun: \([0-9]*\) stops$/\1/p'; }
@@ -114,6 +119,10 @@ n_link=$(q -vv "$R" /bin/probe repeat 3000 /data/sub-link/f 2>&1 >/dev/null | st
 ok "through a symlink too (resolved in the process)" test "${n_link:-99999}" -lt 100
 n_bind=$(q -vv "$R" /bin/probe repeat 300 /mnt/bind/in/f 2>&1 >/dev/null | stops)
 ok "calls into a bind are still the tracer's" test "${n_bind:-0}" -ge 300
+# libc's own calls (fopen opens and fstats inside libc, not through open()) as well.
+n_fopen=$(q -vv "$R" /bin/probe repeat-fopen 1000 /data/dir/sub/f 2>&1 >/dev/null | stops)
+diag "1000 fopen calls: ${n_fopen:-?} ptrace stops with the shim"
+ok "libc's internal opens need no stop either" test "${n_fopen:-99999}" -lt 100
 
 # ps, top and pgrep see the program's name, not ld.so's (the kernel named the process after
 # ld.so, which the tracer runs the program with). It is the program file's name: started
@@ -181,6 +190,18 @@ is "a guest seccomp filter that kills on openat2: the calls go on" "$st|$out" "0
 # The settings call answers nothing when the shim is off.
 like "no settings without the filter" \
 	"$(q --no-seccomp "$R" /bin/probe lstat /.qrun-preload.so/settings 2>&1)" "-> ENOENT\$"
+
+# libc's own entries jump to the shim's functions, never to a program's: this one exports an
+# open() of its own and counts its calls; fopen's internal open must not be one of them.
+if cc -O2 -rdynamic -o "$R/bin/own-open" "$QRUN_SRC/tests/e2e/data/t306/own-open.c" 2>/dev/null; then
+	out=$(q "$R" /bin/own-open /data/file 2>&1)
+	is "a program's own open() is not called by libc's fopen under the shim" "$out" \
+		"$(QRUN_PRELOAD=off q "$R" /bin/own-open /data/file 2>&1)"
+	is "... and it answers as without qrun" "$out" "$("$R/bin/own-open" "$R/data/file")"
+else
+	skip "a program's own open() is not called by libc's fopen under the shim" "cc failed"
+	skip "... and it answers as without qrun" "cc failed"
+fi
 
 # A program built with AddressSanitizer starts (no shim for it: its runtime must come first).
 if printf 'int main(void){return 0;}\n' | cc -fsanitize=address -x c -o "$T/asan" - 2>/dev/null &&

@@ -111,6 +111,30 @@ int main(int argc, char **argv)
 			for (long k = 0; k < n; k++)
 				(void)stat(argv[i + 2], &st);
 			i++;
+		} else if (strcmp(op, "repeat-fopen") == 0 && i + 2 < argc) {
+			long n = atol(p);
+
+			for (long k = 0; k < n; k++) {
+				FILE *f = fopen(argv[i + 2], "re");
+
+				if (f)
+					fclose(f);
+			}
+			i++;
+		} else if (strcmp(op, "fopen") == 0) {
+			/* libc opens (and fstats) by its own internal calls, not through open() */
+			FILE *f = fopen(p, "re");
+			char buf[64];
+
+			if (!f) {
+				printf("%s %s -> %s\n", op, p, errname(errno));
+				continue;
+			}
+			if (!fgets(buf, sizeof(buf), f))
+				strcpy(buf, ferror(f) ? "(read error)" : "");
+			buf[strcspn(buf, "\n")] = '\0';
+			printf("%s %s -> reads '%s'\n", op, p, buf);
+			fclose(f);
 		} else if (strcmp(op, "stat") == 0) {
 			show_stat(op, p, stat(p, &st), &st);
 		} else if (strcmp(op, "lstat") == 0) {

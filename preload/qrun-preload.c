@@ -20,12 +20,16 @@
  * traps, and the tracer answers it as it would without the shim. The shim's own calls go
  * through a trampoline page at QRUN_PRELOAD_TRAMPOLINE, the one place the filter lets through.
  *
+ * The interposed names catch the program's calls; libc's calls to its own functions (setlocale,
+ * gettext, fopen) reach the shim through jumps written over those functions' entries
+ * (redirect.c).
+ *
  * The shim links against nothing (no libc: it must load into glibc and musl programs alike)
  * and keeps no state after its constructor, so threads, fork, vfork and signal handlers need
  * no care. Without its settings (not under qrun, or qrun without seccomp) it stays off and
  * every interposed function is a plain system call.
  *
- * One file of about 1,000 lines on purpose: every helper is static, so nothing but the
+ * About 1,000 lines in one file on purpose: every helper is static, so nothing but the
  * interposed libc names leaves the object, and the compiler inlines the fast paths.
  */
 #include <stdarg.h>

@@ -22,7 +22,13 @@
 
 #include "preload/redirect.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define ARRAY_LEN(a)	 (sizeof(a) / sizeof((a)[0]))
+#define RTLD_NEXT_HANDLE ((void *)-1L)
+#define RTLD_DL_SYMENT	 1
+#define JUMP_LEN	 14 /* jmp *0(%rip); .quad target */
+#define PAGE_SIZE	 4096UL
+
+/* glibc's Dl_info and Elf64_Sym, for dladdr1 (no libc headers here) */
 struct dl_info {
 	const char *dli_fname;
 	void *dli_fbase;
@@ -35,14 +41,12 @@ struct elf_sym {
 	uint16_t st_shndx;
 	uint64_t st_value, st_size;
 };
+
+/* libc's, when there (weak: a musl program has no dladdr1, and then nothing is done) */
 extern void *dlsym(void *handle, const char *name) __attribute__((weak));
 extern int dladdr1(const void *addr, struct dl_info *info, void **extra, int flags)
     __attribute__((weak));
 extern char __libc_single_threaded __attribute__((weak)); /* glibc >= 2.32 */
-#define RTLD_NEXT_HANDLE ((void *)-1L)
-#define RTLD_DL_SYMENT	 1
-#define JUMP_LEN	 14
-#define PAGE_SIZE	 4096UL
 
 static int ends_with(const char *s, const char *tail)
 {

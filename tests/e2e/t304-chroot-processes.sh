@@ -46,7 +46,7 @@ exited 0"
 	# SIGKILLed when qrun ends; give a loaded machine (check-asan) up to 3 s to reap it. (This
 	# very process, by its pid: another `sleep 300` on the machine is none of our business.)
 	bg=$(cat "$bb/tmp/bg" 2>/dev/null)
-	bg_alive() { tr '\0' ' ' <"/proc/$bg/cmdline" 2>/dev/null | grep -q '^sleep 300'; }
+	bg_alive() { tr '\0' ' ' 2>/dev/null <"/proc/$bg/cmdline" | grep -q '^sleep 300'; }
 	for _ in $(seq 30); do
 		bg_alive || break
 		sleep 0.1
@@ -62,7 +62,7 @@ exited 0"
 	sleep 0.3
 	left=
 	for bg in $(cat "$bb/tmp/bg" 2>/dev/null); do
-		tr '\0' ' ' <"/proc/$bg/cmdline" 2>/dev/null | grep -q '^sleep 304' && left="$left $bg"
+		tr '\0' ' ' 2>/dev/null <"/proc/$bg/cmdline" | grep -q '^sleep 304' && left="$left $bg"
 	done
 	is "children forked just before the first process exits die too$m" \
 		"$(wc -l <"$bb/tmp/bg" 2>/dev/null)|${left:-none left}" "30|none left"

@@ -65,7 +65,7 @@ static int ends_with(const char *s, const char *tail)
 	return 1;
 }
 
-/* mprotect: not a path call, so it needs no key or trampoline to pass the filter */
+/* mprotect: not a path call, so the filter lets it run from anywhere (no trampoline needed) */
 static long sys_mprotect(unsigned long addr, unsigned long len, long prot)
 {
 	long ret;

@@ -41,18 +41,18 @@ exited 0"
 		tr '\n' ' ')" "level 4 level 3 level 2 level 1 level 0 "
 
 	# The rest of the tree is killed when the first process exits, as in a container.
+	# (Our own processes, by pid: another `sleep 300` on the machine is none of our business.)
+	alive() { tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -q "^$2"; }
 	rm -f "$bb/tmp/bg"
 	q "$bb" /bin/sh -c "sleep 300 & echo \$! > /tmp/bg; exit 0"
-	# SIGKILLed when qrun ends; give a loaded machine (check-asan) up to 3 s to reap it. (This
-	# very process, by its pid: another `sleep 300` on the machine is none of our business.)
+	# SIGKILLed when qrun ends; give a loaded machine (check-asan) up to 3 s to reap it
 	bg=$(cat "$bb/tmp/bg" 2>/dev/null)
-	bg_alive() { tr '\0' ' ' 2>/dev/null <"/proc/$bg/cmdline" | grep -q '^sleep 300'; }
 	for _ in $(seq 30); do
-		bg_alive || break
+		alive "$bg" 'sleep 300' || break
 		sleep 0.1
 	done
 	ok "background processes die with the first one$m" \
-		test -n "$bg" -a -z "$(bg_alive && echo alive)"
+		test -n "$bg" -a -z "$(alive "$bg" 'sleep 300' && echo alive)"
 	# ... also children forked just before the end, maybe not yet seen by the tracer
 	rm -f "$bb/tmp/bg"
 	for _ in 1 2 3; do
@@ -62,7 +62,7 @@ exited 0"
 	sleep 0.3
 	left=
 	for bg in $(cat "$bb/tmp/bg" 2>/dev/null); do
-		tr '\0' ' ' 2>/dev/null <"/proc/$bg/cmdline" | grep -q '^sleep 304' && left="$left $bg"
+		alive "$bg" 'sleep 304' && left="$left $bg"
 	done
 	is "children forked just before the first process exits die too$m" \
 		"$(wc -l <"$bb/tmp/bg" 2>/dev/null)|${left:-none left}" "30|none left"

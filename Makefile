@@ -94,7 +94,16 @@ GUEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -static -pthread
 	bench demo install clean fixtures guests tools fuzz format format-check lint \
 	check-headers check-deps
 
-all: $(if $(NO_DEPS),,deps) $(QRUN) $(PRELOAD)
+# The dependencies are installed before anything compiles: a sub-make, like check below (under
+# -j the prerequisites of one target are made in parallel, so `all: deps $(QRUN)` would race).
+# The empty recipe keeps an up-to-date sub-make from saying "Nothing to be done".
+ifeq ($(NO_DEPS),)
+all: deps
+	$(Q)$(MAKE) --no-print-directory NO_DEPS=1 all
+else
+all: $(QRUN) $(PRELOAD)
+	@:
+endif
 
 deps:
 	$(Q).ci/deps build

@@ -114,6 +114,12 @@ if [ "$unit_only" = 0 ]; then
 			stage="$log_dir/stage"
 			mkdir -p "$stage/bin" "$stage/tests"
 			cp "$QRUN" "$stage/bin/qrun"
+			# and qrun's in-process shim, which it looks for beside itself or in
+			# ../lib/qrun (runtime_preload()): beside the copy.
+			qdir=$(dirname "$(realpath "$QRUN")")
+			for f in "$qdir/libqrun-preload.so" "$qdir/../lib/qrun/libqrun-preload.so"; do
+				[ -f "$f" ] && cp "$f" "$stage/bin/" && break
+			done
 			cp -a "$src/tests/e2e" "$stage/tests/e2e"
 			cp -a "$QRUN_FIXTURES" "$stage/fixtures"
 			cp -a "$QRUN_TOOLS" "$stage/tools"
@@ -123,6 +129,9 @@ if [ "$unit_only" = 0 ]; then
 			QRUN=$stage/bin/qrun QRUN_FIXTURES=$stage/fixtures QRUN_TOOLS=$stage/tools
 			QRUN_GUEST=$stage/guest QRUN_SRC=$stage
 			scripts=("${scripts[@]/#$src/$stage}")
+			# A user's commands start in a directory the user can enter, not in the checkout
+			# (qrun's layer unpacking fails when it cannot open its current directory).
+			cd "$stage" || exit 1
 		fi
 		for t in "${scripts[@]}"; do
 			run_script user "$t"

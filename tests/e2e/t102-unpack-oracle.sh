@@ -38,12 +38,6 @@ else
 	umoci_opts=(--rootless)
 fi
 
-# Has qrun got the store verbs yet?
-have_qrun=1
-if ! "$QRUN" load --help >/dev/null 2>&1 || ! "$QRUN" unpack --help >/dev/null 2>&1; then
-	have_qrun=0
-fi
-
 L=$T/layers
 mkdir -p "$L"
 long1=$(printf 'd%.0s' $(seq 1 120))
@@ -278,11 +272,6 @@ check_rules() {
 }
 
 check_rules umoci "$U/rules/rootfs"
-
-if [ "$have_qrun" = 0 ]; then
-	skip "qrun load / qrun unpack against the oracle" "qrun load or unpack is not built yet"
-	done_testing
-fi
 
 # ==== qrun ===================================================================================
 # q VERB ARGS...: run qrun, output in $out, errors in $err, status in $st.

@@ -122,25 +122,29 @@ mk_image "$T/LB" docker.io/library/big:1 amd64 "" none "$T/big-layer.tar"
 rm -rf "$T/LB"
 
 # kill_midway DESC COMMAND...: start it, SIGKILL it once tmp/ has content (or after 0.3 s),
-# then check the store: the index as before, no image, prune leaves tmp/ empty and no
+# check that it died of that signal after writing to tmp/ (a command that finished first is a
+# skip), then check the store: the index as before, no image, prune leaves tmp/ empty and no
 # unreferenced blob.
 kill_midway() {
-	local d=$1 pid before i
+	local d=$1 pid before i st started=no
 	shift
 	before=$(sha "$QRUN_ROOT/index.json")
 	"$@" >/dev/null 2>&1 &
 	pid=$!
 	for i in $(seq 60); do
-		[ -n "$(ls -A "$QRUN_ROOT/tmp" 2>/dev/null)" ] && break
+		[ -n "$(ls -A "$QRUN_ROOT/tmp" 2>/dev/null)" ] && started=yes && break
 		sleep 0.005
 	done
-	kill -0 "$pid" 2>/dev/null && [ "$i" != 60 ] && sleep 0.1
-	if kill -KILL "$pid" 2>/dev/null; then
-		wait "$pid" 2>/dev/null
-		_tap_result 0 "$d: killed midway"
-	else
-		wait "$pid" 2>/dev/null
+	[ "$started" = yes ] && kill -0 "$pid" 2>/dev/null && sleep 0.1
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	st=$?
+	if [ "$st" = 0 ]; then
 		skip "$d: killed midway" "it finished before the kill"
+	else
+		# 137 = 128 + SIGKILL: any other status means it failed on its own.
+		is "$d: killed midway (by SIGKILL, after writing to tmp/)" "exit $st, tmp/ used: $started" \
+			"exit 137, tmp/ used: yes"
 	fi
 	is "$d: index.json unchanged" "$(sha "$QRUN_ROOT/index.json")" "$before"
 	unlike "$d: no image" "$("$QRUN" images 2>&1)" '^big '

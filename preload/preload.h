@@ -15,6 +15,18 @@
 #define QRUN_PRELOAD_TRAMPOLINE 0x5f5f00000000UL
 #define QRUN_PRELOAD_PAGE	4096UL
 /*
+ * The traced calls the shim makes through its trampoline (x86_64 __NR_ numbers), so the only
+ * ones the filter lets run from that page: a program that maps a trampoline of its own there
+ * gains these and nothing else. openat2 is the one that could touch a host file, which is why
+ * the shim is used only inside the wall (Landlock), which answers EACCES for it; the others
+ * only look (metadata and link text), which Landlock does not restrict.
+ */
+#define QRUN_PRELOAD_FAST_CALLS                                                                    \
+	{                                                                                          \
+		__NR_faccessat2, __NR_newfstatat, __NR_openat2, __NR_readlink, __NR_readlinkat,    \
+		    __NR_statfs, __NR_statx                                                        \
+	}
+/*
  * The int in the next page (read-write): the shim works while it holds QRUN_PRELOAD_ON; the
  * tracer clears it. (A magic number, not 1: should the program ever map something else over
  * these pages, the shim switches itself off instead of jumping into it.)

@@ -258,6 +258,20 @@ static int named(const char *c, size_t l)
 	return 0;
 }
 
+/*
+ * Is a relative path's component (c, l) a process directory of /proc (a pid, self,
+ * thread-self)? Relative to a dirfd on /proc those lead to other processes, which the tracer
+ * shows only when they are the container's own: such paths go to it.
+ */
+static int proc_name(const char *c, size_t l)
+{
+	size_t i = 0;
+
+	while (i < l && c[i] >= '0' && c[i] <= '9')
+		i++;
+	return i == l || name_eq(c, l, "self") || name_eq(c, l, "thread-self");
+}
+
 /* How a path can be resolved here. */
 struct plan {
 	int dirfd;
@@ -298,7 +312,7 @@ static int plan_path(int dirfd, const char *path, struct plan *pl)
 			while (cur_len > 0 && cur[--cur_len] != '/')
 				;
 		} else if (path[0] != '/') {
-			if (named(c, l))
+			if (named(c, l) || proc_name(c, l))
 				return -1;
 			depth++;
 		} else {

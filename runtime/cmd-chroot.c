@@ -24,6 +24,12 @@ static const char chroot_usage[] =
     "      --no-preload              do not load qrun's path shim into dynamic programs\n"
     "                                (same behaviour, slower; see QRUN_PRELOAD)\n"
     "      --qemu PATH               run every foreign program with this emulator\n"
+    "      --privileged              as root: keep every capability and a writable /proc/sys\n"
+    "                                (default: no_new_privs and docker's capabilities)\n"
+    "      --require-wall            fail when the kernel cannot wall the guest in (Landlock;\n"
+    "                                see 'qrun info'; QRUN_REQUIRE_WALL=1 does the same)\n"
+    "      --preserve-fds N          pass fds 3 .. 3+N-1 on (default 0: every inherited fd\n"
+    "                                but 0, 1 and 2 is closed)\n"
     "  -v, --verbose                 log translated paths (repeat for more)\n"
     "  -h, --help                    this help\n"
     "\n"
@@ -43,6 +49,9 @@ int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "no-seccomp", no_argument, NULL, 'S' },
 		{ "no-preload", no_argument, NULL, 'P' },
 		{ "qemu", required_argument, NULL, 'q' },
+		{ "privileged", no_argument, NULL, 'X' },
+		{ "require-wall", no_argument, NULL, 'W' },
+		{ "preserve-fds", required_argument, NULL, 'F' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -51,6 +60,7 @@ int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx)
 	static char *default_argv[] = { sh, NULL };
 	struct tracer_config c = { .default_binds = true,
 				   .cwd = "/",
+				   .restrict_privileges = true,
 				   .preload = runtime_preload() };
 	struct tracer_bind *binds = NULL;
 	size_t n_binds = 0;
@@ -81,6 +91,25 @@ int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx)
 		case 'q':
 			c.qemu = optarg;
 			break;
+		case 'X':
+			c.restrict_privileges = false;
+			break;
+		case 'W':
+			c.wall = TRACER_WALL_REQUIRED;
+			break;
+		case 'F': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end || n < 0 || n > 4096) {
+				r = qerr_set(&ctx->err, -EINVAL,
+					     "--preserve-fds '%s': expected a number of fds",
+					     optarg);
+				goto out;
+			}
+			c.preserve_fds = (int)n;
+			break;
+		}
 		case 'v':
 			c.verbose++;
 			break;

@@ -102,6 +102,31 @@ static void print_store(struct cmd_ctx *ctx)
 		printf("store:     %s (not created yet)\n", root);
 }
 
+static void print_wall(void)
+{
+	int abi = tracer_wall_abi();
+	const char *env = getenv("QRUN_WALL");
+
+	if (abi < 1) {
+		printf("wall:      none: this kernel has no Landlock (%s); confinement is best "
+		       "effort\n"
+		       "           (the tracer alone: a race it loses reaches host files);\n"
+		       "           --require-wall or QRUN_REQUIRE_WALL=1 refuse to run then\n",
+		       strerror(-abi));
+		return;
+	}
+	printf("wall:      Landlock ABI %d: files beneath the rootfs, binds, emulators and shim "
+	       "only%s\n",
+	       abi, env && strcmp(env, "off") == 0 ? " (OFF: QRUN_WALL=off)" : "");
+	printf("           ptrace and /proc/PID/mem only within the container%s%s\n",
+	       abi >= 3 ? "; truncate" : "; NOT truncate (ABI < 3)",
+	       abi >= 5 ? "; device ioctls" : "");
+	if (abi >= 6)
+		printf("           signals and abstract unix sockets only within the container\n");
+	else
+		printf("           signals and abstract unix sockets reach the host (ABI < 6)\n");
+}
+
 int cmd_info(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	struct tracer_probe pt, sc;
@@ -143,8 +168,9 @@ int cmd_info(int argc, char **argv, struct cmd_ctx *ctx)
 		       sc.detail);
 	if (runtime_preload())
 		printf("preload:   %s\n"
-		       "           (answers path calls of dynamic x86_64 programs in the process;\n"
-		       "           QRUN_PRELOAD=off or 'qrun chroot --no-preload' to do without)\n",
+		       "           (answers path calls of dynamic x86_64 programs in the process,\n"
+		       "           inside the wall only; QRUN_PRELOAD=off or 'qrun chroot\n"
+		       "           --no-preload' to do without)\n",
 		       runtime_preload());
 	else if (getenv("QRUN_PRELOAD"))
 		printf("preload:   off (QRUN_PRELOAD=%s): every path call costs a ptrace stop\n",
@@ -154,6 +180,7 @@ int cmd_info(int argc, char **argv, struct cmd_ctx *ctx)
 		    "preload:   none (no libqrun-preload.so next to qrun or in PREFIX/lib/qrun):\n"
 		    "           every path call of every program costs a ptrace stop\n");
 
+	print_wall();
 	print_emulators();
 	print_store(ctx);
 	return pt.result == TRACER_PROBE_OK ? 0 : 1;

@@ -285,6 +285,10 @@ static int build_config(const struct run_opts *o, const struct image *img, const
 	annotate(rc, ANNOT_IMAGE_REF, image);
 	annotate(rc, ANNOT_IMAGE_DIGEST, img->entry.digest);
 	annotate(rc, ANNOT_NAME, c->state.name);
+	if (o->privileged)
+		annotate(rc, ANNOT_PRIVILEGED, "true");
+	if (o->require_wall)
+		annotate(rc, ANNOT_REQUIRE_WALL, "true");
 	return 0;
 }
 
@@ -361,7 +365,11 @@ int plan_run(struct cmd_ctx *ctx, struct container *c, char *const *args, char *
 		.readonly_root = c->config.root_readonly,
 		.copy_up = true,
 		.hostname = c->config.hostname,
-		.restrict_privileges = true,
+		.restrict_privileges =
+		    !spec_runtime_config_annotation(&c->config, ANNOT_PRIVILEGED),
+		.wall = spec_runtime_config_annotation(&c->config, ANNOT_REQUIRE_WALL)
+			    ? TRACER_WALL_REQUIRED
+			    : TRACER_WALL_AUTO,
 		.preload = runtime_preload(),
 	};
 	int r = 0;

@@ -23,6 +23,9 @@ static const char run_usage[] =
     "      --read-only               the root filesystem is read-only (volumes stay writable)\n"
     "  -h, --hostname NAME           what uname and /etc/hostname say (default: short id)\n"
     "      --network host            the host's network (the only mode qrun has)\n"
+    "      --privileged              as root: keep every capability and a writable /proc/sys\n"
+    "      --require-wall            fail when the kernel cannot wall the container in\n"
+    "                                (Landlock; see 'qrun info' and QRUN_REQUIRE_WALL)\n"
     "      --help                    this help\n"
     "\n"
     "Foreign images run under qemu-user, chosen per program. Not built yet: --user, fake root\n"
@@ -53,6 +56,8 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, 
 		{ "hostname", required_argument, NULL, 'h' },
 		{ "network", required_argument, NULL, 'N' },
 		{ "net", required_argument, NULL, 'N' },
+		{ "privileged", no_argument, NULL, 'X' },
+		{ "require-wall", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -94,6 +99,12 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, 
 			break;
 		case 'o':
 			o->read_only = true;
+			break;
+		case 'X':
+			o->privileged = true;
+			break;
+		case 'W':
+			o->require_wall = true;
 			break;
 		case 'h':
 			o->hostname = optarg;

@@ -107,6 +107,8 @@ char *runtime_ago(const char *rfc3339);
 #define ANNOT_IMAGE_DIGEST "org.qrun.image.digest"
 #define ANNOT_NAME	   "org.qrun.name"
 #define ANNOT_SNAPSHOT	   "org.qrun.snapshot"
+#define ANNOT_PRIVILEGED   "org.qrun.privileged"
+#define ANNOT_REQUIRE_WALL "org.qrun.require-wall"
 
 struct container {
 	char *id;  /* 64 hex */
@@ -137,6 +139,8 @@ void container_pin_images(struct image_store *s);
 
 struct run_opts {
 	bool rm, interactive, tty, read_only;
+	bool privileged;   /* as root: keep every capability; /proc/sys writable */
+	bool require_wall; /* no Landlock is an error */
 	const char *name;
 	const char *workdir;
 	const char *entrypoint;

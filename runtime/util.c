@@ -105,10 +105,27 @@ const char *runtime_preload(void)
 	return NULL;
 }
 
-int runtime_trace(const struct tracer_config *c, struct cmd_ctx *ctx, bool *ret_written)
+int runtime_trace(const struct tracer_config *config, struct cmd_ctx *ctx, bool *ret_written)
 {
+	struct tracer_config copy = *config;
+	const struct tracer_config *c = &copy;
+	const char *wall = getenv("QRUN_WALL"), *require = getenv("QRUN_REQUIRE_WALL");
 	struct tracer_result res;
-	int r = tracer_run(c, &res, &ctx->err);
+	int r;
+
+	if (require && strcmp(require, "") != 0 && strcmp(require, "0") != 0)
+		copy.wall = TRACER_WALL_REQUIRED;
+	if (wall && strcmp(wall, "off") == 0) {
+		if (copy.wall == TRACER_WALL_REQUIRED)
+			return qerr_set(&ctx->err, -EINVAL,
+					"QRUN_WALL=off and a required wall (--require-wall or "
+					"QRUN_REQUIRE_WALL) contradict each other");
+		copy.wall = TRACER_WALL_OFF;
+	} else if (wall && strcmp(wall, "on") != 0 && strcmp(wall, "auto") != 0) {
+		return qerr_set(&ctx->err, -EINVAL, "QRUN_WALL='%s': expected on, auto or off",
+				wall);
+	}
+	r = tracer_run(c, &res, &ctx->err);
 
 	if (r < 0)
 		return r;

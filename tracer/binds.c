@@ -70,7 +70,8 @@ void tracer_bind_release(struct tracer_bind *b)
 	b->host = b->guest = NULL;
 }
 
-static void add(struct bind_table *t, const char *host, const char *guest, bool ro)
+static void add(struct bind_table *t, const char *host, const char *guest, bool ro,
+		enum bind_default def)
 {
 	struct bind *b;
 
@@ -81,6 +82,32 @@ static void add(struct bind_table *t, const char *host, const char *guest, bool 
 	b->hlen = strlen(host);
 	b->glen = strlen(guest);
 	b->readonly = ro;
+	b->def = (uint8_t)def;
+}
+
+/*
+ * What docker makes read-only in /proc (and /sys as a whole) or hides, done the same way
+ * here: read-only binds of the same host paths (writes answer EROFS), and /dev/null over the
+ * files it masks. Without them a guest of real root could set /proc/sys/kernel/core_pattern,
+ * and the host kernel would run a program of its choice as root. The wall (wall.c) holds the
+ * same line for real root where the tracer is raced.
+ */
+static void add_docker_paths(struct bind_table *t)
+{
+	static const char *const readonly[] = { "/proc/sys", "/proc/sysrq-trigger", "/proc/bus",
+						"/proc/fs",  "/proc/irq",	    "/sys" };
+	static const char *const masked[] = { "/proc/kcore", "/proc/keys", "/proc/timer_list",
+					      "/proc/sched_debug", "/proc/latency_stats" };
+	struct stat st;
+
+	for (size_t i = 0; i < ARRAY_SIZE(readonly); i++) {
+		if (stat(readonly[i], &st) == 0)
+			add(t, readonly[i], readonly[i], true, BIND_USER);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(masked); i++) {
+		if (stat(masked[i], &st) == 0 && !S_ISDIR(st.st_mode))
+			add(t, "/dev/null", masked[i], true, BIND_MASK);
+	}
 }
 
 int binds_init(struct bind_table *t, const struct tracer_config *c, struct qerr *err)
@@ -95,15 +122,17 @@ int binds_init(struct bind_table *t, const struct tracer_config *c, struct qerr 
 		return qerr_set_errno(err, -errno, "rootfs '%s'", c->rootfs);
 	if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode))
 		return qerr_set(err, -ENOTDIR, "rootfs '%s': not a directory", c->rootfs);
-	add(t, root, "/", false);
+	add(t, root, "/", false, BIND_USER);
 	if (c->default_binds) {
 		for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
 			if (stat(defaults[i], &st) == 0)
-				add(t, defaults[i], defaults[i], false);
+				add(t, defaults[i], defaults[i], false, BIND_DEV + i);
 		}
 	}
+	if (c->default_binds && c->restrict_privileges)
+		add_docker_paths(t);
 	for (size_t i = 0; i < c->n_binds; i++)
-		add(t, c->binds[i].host, c->binds[i].guest, c->binds[i].readonly);
+		add(t, c->binds[i].host, c->binds[i].guest, c->binds[i].readonly, BIND_USER);
 	return 0;
 }
 
@@ -163,6 +192,8 @@ int binds_to_guest(const struct bind_table *t, const char *host, char *ret, size
 	for (size_t i = 0; i < t->n; i++) {
 		const struct bind *b = &t->v[i];
 
+		if (b->def == BIND_MASK)
+			continue; /* /dev/null is /dev/null, not a masked /proc file */
 		if (is_prefix(b->host, b->hlen, host) && (best < 0 || b->hlen > t->v[best].hlen))
 			best = (ssize_t)i;
 	}

@@ -135,12 +135,32 @@ static void do_uname(struct tracer *tr, struct tracee *t, const struct sysregs *
 		enter_fail(tr, t, 0);
 }
 
+/* Names that in a /proc directory are magic links or lead to them (see below). */
+static bool magic_name(const char *name)
+{
+	static const char *const names[] = { "root", "cwd",  "exe",	    "fd",
+					     "task", "self", "thread-self", "map_files" };
+
+	if (name[strspn(name, "0123456789")] == '\0')
+		return true; /* a pid, or fd/N */
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
 /*
  * The fast path: a single name relative to a directory the tracee already holds (a dirfd or
  * its cwd, both real host directories inside the guest's view) resolves the same for the
  * kernel as for the guest, unless it is a symlink being followed, "..", or the name of a bind
  * mount point. Then the syscall goes on untouched: no rewrite, and for non-following calls not
  * even a lookup. This is what `find`, `ls -l` and `make` spend most of their calls on.
+ *
+ * The dirfd is one the guest got from the tracer's view: inherited fds are closed at the
+ * start, /proc/PID of other processes is hidden, and the names magic_name() knows, which in a /proc
+ * directory are magic links or lead to them (root -> the host's /, cwd, fd/N, map_files/...),
+ * always take the translating path, so a /proc dirfd cannot be walked out of the guest.
  */
 bool enter_passthrough(struct tracer *tr, struct tracee *t, int dirfd, const char *path,
 		       bool follow, bool write)
@@ -150,7 +170,8 @@ bool enter_passthrough(struct tracer *tr, struct tracee *t, int dirfd, const cha
 
 	while (path[0] == '.' && path[1] == '/')
 		path += 2 + strspn(path + 2, "/"); /* "./name" is "name" */
-	if (path[0] == '\0' || path[0] == '/' || strchr(path, '/') || strcmp(path, "..") == 0)
+	if (path[0] == '\0' || path[0] == '/' || strchr(path, '/') || strcmp(path, "..") == 0 ||
+	    magic_name(path))
 		return false;
 	if (write && (tr->has_readonly_binds || tr->config->copy_up))
 		return false;
@@ -474,9 +495,22 @@ enum resume enter_syscall(struct tracer *tr, struct tracee *t, const struct sysr
 	case SC_CLONE:
 		do_clone(tr, t, r);
 		break;
-	case SC_SECCOMP:
-		preload_guest_filter(tr, t, r);
+	case SC_SECCOMP: {
+		int e = guard_seccomp(tr, t, r);
+
+		if (e < 0)
+			enter_fail(tr, t, e);
+		else
+			preload_guest_filter(tr, t, r);
 		break;
+	}
+	case SC_PROCESS: {
+		int e = guard_process(tr, t, r);
+
+		if (e < 0)
+			enter_fail(tr, t, e);
+		break;
+	}
 	case SC_SOCKADDR_IN:
 	case SC_SENDTO:
 	case SC_SENDMSG:

@@ -1,9 +1,10 @@
 /*
  * Guest paths near PATH_MAX. The host path of a guest path is the rootfs prefix plus the
  * guest path, so a guest path the kernel would accept can be too long for the host. Such a
- * path is reached through a directory fd the tracer holds: the tracee is handed
- * "/proc/<tracer>/fd/<N>/<rest>", which the kernel resolves by the fd's magic link (same uid,
- * or root, may do that), and the tracer itself uses *at() calls on the fd. A getcwd whose host
+ * path is reached through a directory fd: the tracer uses *at() calls on its own, and the
+ * tracee is handed "/proc/<keeper>/fd/<N>/<rest>" with a copy of the fd held by the keeper
+ * (keeper.c: qrun itself is out of the tracee's reach), which the kernel resolves by the fd's
+ * magic link. A getcwd whose host
  * path is longer than the kernel's readlink limit is answered by walking up with "..".
  */
 #include "tracer/tracer-internal.h"
@@ -12,85 +13,113 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#define LP_FDS 32
-
-static struct {
-	char *dir; /* owned */
-	int fd;
-} cache[LP_FDS];
-static unsigned next_slot;
-
-/* An O_PATH fd for host directory dir (< PATH_MAX), cached. */
-int longpath_dirfd(const char *dir)
+/* An O_PATH fd for host directory dir (< PATH_MAX), cached in tr. */
+static struct longpath_slot *slot_for(struct tracer *tr, const char *dir)
 {
+	struct longpath_slot *s;
 	unsigned i;
 	int fd;
 
-	for (i = 0; i < LP_FDS; i++) {
-		if (cache[i].dir && strcmp(cache[i].dir, dir) == 0)
-			return cache[i].fd;
+	for (i = 0; i < LONGPATH_SLOTS; i++) {
+		if (tr->longpaths[i].dir && strcmp(tr->longpaths[i].dir, dir) == 0)
+			return &tr->longpaths[i];
 	}
 	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
-	i = next_slot++ % LP_FDS;
-	if (cache[i].dir) {
-		(void)close(cache[i].fd);
-		free(cache[i].dir);
+		return NULL;
+	s = &tr->longpaths[tr->longpath_next++ % LONGPATH_SLOTS];
+	if (s->dir) {
+		(void)close(s->fd);
+		keeper_drop(tr, s->kfd);
+		free(s->dir);
 	}
-	cache[i].dir = xstrdup(dir);
-	cache[i].fd = fd;
-	return fd;
+	s->dir = xstrdup(dir);
+	s->fd = fd;
+	s->kfd = -1;
+	return s;
 }
 
-int longpath_at(const char *host, int *ret_dirfd, const char **ret_rel)
+int longpath_dirfd(struct tracer *tr, const char *dir)
 {
-	size_t len = strlen(host), cut;
-	char dir[PATH_MAX];
-	int fd;
+	struct longpath_slot *s = slot_for(tr, dir);
 
-	if (len < PATH_MAX) {
-		*ret_dirfd = AT_FDCWD;
-		*ret_rel = host;
-		return 0;
-	}
-	/* the longest directory prefix that the kernel takes whole */
-	for (cut = PATH_MAX - 1; cut > 0 && host[cut] != '/'; cut--)
+	return s ? s->fd : -errno;
+}
+
+/* The cut of host into a directory of < PATH_MAX bytes and the rest, or -ENAMETOOLONG. */
+static int split(const char *host, char *dir, const char **ret_rel)
+{
+	size_t len = strlen(host), end = len, cut;
+
+	/* The longest directory prefix that the kernel takes whole, short of the last name: a
+	 * trailing '/' (mkdir("d/")) is part of that name, not a directory to open. */
+	while (end > 1 && host[end - 1] == '/')
+		end--;
+	for (cut = end - 1 < PATH_MAX - 1 ? end - 1 : PATH_MAX - 1; cut > 0 && host[cut] != '/';
+	     cut--)
 		;
 	if (cut == 0 || len - cut - 1 >= PATH_MAX - 64)
 		return -ENAMETOOLONG;
 	memcpy(dir, host, cut);
 	dir[cut] = '\0';
-	fd = longpath_dirfd(dir);
-	if (fd < 0)
-		return fd;
-	*ret_dirfd = fd;
 	*ret_rel = host + cut + 1;
 	return 0;
 }
 
-int longpath_for_tracee(pid_t tracer, const char *host, char *ret, size_t size)
+int longpath_at(struct tracer *tr, const char *host, int *ret_dirfd, const char **ret_rel)
 {
-	const char *rel;
-	int fd, r = longpath_at(host, &fd, &rel);
+	char dir[PATH_MAX];
+	int fd, r;
 
+	if (strlen(host) < PATH_MAX) {
+		*ret_dirfd = AT_FDCWD;
+		*ret_rel = host;
+		return 0;
+	}
+	r = split(host, dir, ret_rel);
 	if (r < 0)
 		return r;
-	if (fd == AT_FDCWD)
-		return snprintf(ret, size, "%s", host) < (int)size ? 0 : -ENAMETOOLONG;
-	return snprintf(ret, size, "/proc/%d/fd/%d/%s", tracer, fd, rel) < (int)size
-		   ? 0
-		   : -ENAMETOOLONG;
+	fd = longpath_dirfd(tr, dir);
+	if (fd < 0)
+		return fd;
+	*ret_dirfd = fd;
+	return 0;
 }
 
-void longpath_release(void)
+int longpath_in_dir(struct tracer *tr, const char *dir, const char *rest, char *ret, size_t size)
+{
+	struct longpath_slot *s = slot_for(tr, dir);
+	int r;
+
+	if (!s)
+		return -errno;
+	if (s->kfd < 0 && (r = keeper_take(tr, s->fd, &s->kfd)) < 0)
+		return r;
+	return keeper_proc_path(tr, s->kfd, rest, ret, size);
+}
+
+int longpath_for_tracee(struct tracer *tr, const char *host, char *ret, size_t size)
+{
+	char dir[PATH_MAX];
+	const char *rel;
+	int r;
+
+	if (strlen(host) < PATH_MAX)
+		return snprintf(ret, size, "%s", host) < (int)size ? 0 : -ENAMETOOLONG;
+	r = split(host, dir, &rel);
+	if (r < 0)
+		return r;
+	return longpath_in_dir(tr, dir, rel, ret, size);
+}
+
+void longpath_release(struct tracer *tr)
 {
 	sock_names_release();
-	for (unsigned i = 0; i < LP_FDS; i++) {
-		if (cache[i].dir) {
-			(void)close(cache[i].fd);
-			free(cache[i].dir);
-			cache[i].dir = NULL;
+	for (unsigned i = 0; i < LONGPATH_SLOTS; i++) {
+		if (tr->longpaths[i].dir) {
+			(void)close(tr->longpaths[i].fd);
+			free(tr->longpaths[i].dir);
+			tr->longpaths[i].dir = NULL;
 		}
 	}
 }

@@ -68,8 +68,13 @@ static void on_seccomp_stop(struct tracer *tr, struct tracee *t)
 {
 	struct sysregs r;
 
-	if (regs_get(t->pid, &r) < 0 || r.ret_data != TRACER_SECCOMP_DATA) {
-		resume(tr, t, false, 0); /* a guest's own RET_TRACE filter: not ours */
+	/*
+	 * A RET_TRACE of a guest's own filter outranks ours when it was installed later: its
+	 * data comes here instead of ours. The stop is handled all the same (a guest tracer
+	 * cannot be attached to a tracee anyway), or the call would run untranslated.
+	 */
+	if (regs_get(t->pid, &r) < 0) {
+		resume(tr, t, false, 0);
 		return;
 	}
 	tr->stops_by_nr[r.nr >= 0 && r.nr <= SC_TRAP_UNKNOWN_TO ? r.nr : SC_TRAP_UNKNOWN_TO + 1]++;
@@ -105,6 +110,7 @@ static void on_tracee_gone(struct tracer *tr, pid_t pid, int status)
 	if (pid == tr->first_pid && !tr->first_exited) {
 		tr->first_exited = true;
 		tr->first_status = status;
+		keeper_stop(tr);
 		/* As in a container: the rest of the tree goes with the first process. */
 		for (size_t i = 0; i < ARRAY_SIZE(tr->hash); i++) {
 			for (struct tracee *o = tr->hash[i]; o; o = o->next) {

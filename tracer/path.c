@@ -175,6 +175,32 @@ int path_proc_link(struct tracer *tr, struct tracee *t, const char *guest, char 
 	return magic_link(tr, pid, tid, what, ret, size, &kind);
 }
 
+/*
+ * Is guest "/proc/PID" or "/proc/PID/task/TID" (exactly) of a process that is not traced here,
+ * in the host's /proc? Such directories are hidden: their magic links (cwd, root, fd/N, mem)
+ * lead to host files and to other processes' memory, and a container sees only its own.
+ */
+static bool proc_pid_hidden(struct tracer *tr, const char *guest)
+{
+	const char *p = guest + strlen("/proc/");
+	char host[PATH_MAX];
+	pid_t pid = parse_pid(&p);
+	int b;
+
+	if (pid && str_has_prefix(p, "/task/")) {
+		if (!tracee_get(tr, pid))
+			return false; /* hidden already at /proc/PID */
+		p += strlen("/task/");
+		pid = parse_pid(&p);
+	}
+	if (!pid || *p)
+		return false;
+	b = binds_to_host(&tr->binds, guest, host, sizeof(host));
+	if (b < 0 || tr->binds.v[b].def != BIND_PROC)
+		return false;
+	return !tracee_get(tr, pid);
+}
+
 static int lookup(void *ctx, const char *guest, struct canon_node *ret)
 {
 	struct lookup_ctx *c = ctx;
@@ -188,6 +214,8 @@ static int lookup(void *ctx, const char *guest, struct canon_node *ret)
 	int r;
 
 	if (str_has_prefix(guest, "/proc/")) {
+		if (proc_pid_hidden(c->tr, guest))
+			return -ENOENT; /* even as the last component: nothing to open or create */
 		if (strcmp(guest + 6, "self") == 0 || strcmp(guest + 6, "thread-self") == 0) {
 			ret->type = CANON_LINK; /* relative to /proc: our tracee, not the tracer */
 			return path_proc_link(c->tr, c->t, guest, ret->target,
@@ -221,7 +249,7 @@ static int lookup(void *ctx, const char *guest, struct canon_node *ret)
 	r = binds_to_host(&c->tr->binds, guest, host, sizeof(host));
 	if (r < 0)
 		return r;
-	r = longpath_at(host, &dirfd, &rel);
+	r = longpath_at(c->tr, host, &dirfd, &rel);
 	if (r < 0)
 		return r;
 	if (fstatat(dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -383,7 +411,7 @@ mapped:
 	ret->bind = r;
 	if (strlen(ret->host) >= PATH_MAX) {
 		char tmp[PATH_MAX];
-		int e = longpath_for_tracee(tr->tracer_pid, ret->host, tmp, sizeof(tmp));
+		int e = longpath_for_tracee(tr, ret->host, tmp, sizeof(tmp));
 
 		if (e < 0)
 			return e;

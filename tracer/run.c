@@ -4,7 +4,8 @@
  * until the whole tree is gone.
  *
  * The child and qrun talk over two pipes. go: qrun -> child, "you are seized" and later "exec
- * now". status: child -> qrun, one byte saying whether the filter is in place, then (only if
+ * now". status: child -> qrun, one byte saying whether the filter is in place and one whether
+ * the process is inside the wall ('W'; 'w': it could not enter; '-': no wall), then (only if
  * every exec failed) the errno; the write end is close-on-exec, so a successful exec says so by
  * closing it.
  */
@@ -14,6 +15,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -56,23 +58,32 @@ static void set_signals(bool tracer)
 	}
 }
 
-_noreturn_ static void child(const struct tracer_config *c, const char *host_cwd, int go,
-			     int status)
+_noreturn_ static void child(const struct tracer_config *c, const char *host_cwd, int wall,
+			     int keeper, int go, int status)
 {
-	char byte;
+	char byte[2];
 	int e;
 
 	set_signals(false);
-	if (read(go, &byte, 1) != 1)
+	if (read(go, byte, 1) != 1)
 		_exit(125);
 	if (chdir(host_cwd) < 0)
 		_exit(125);
-	byte = 'N';
-	if (!c->no_seccomp && seccomp_install(c->hostname != NULL, c->preload != NULL) == 0)
-		byte = 'S';
-	if (c->restrict_privileges && geteuid() == 0 && privs_restrict() < 0)
+	byte[1] = wall < 0 ? '-' : wall_enter(wall) == 0 ? 'W' : 'w';
+	if (c->restrict_privileges && geteuid() == 0 && privs_restrict() < 0) {
+		(void)write_all(status, "P", 1);
 		_exit(125);
-	if (write(status, &byte, 1) != 1 || read(go, &byte, 1) != 1)
+	}
+	/* inside the wall and with the guest's privileges, but without the filter */
+	keeper_spawn(keeper);
+	/* Inherited fds (a host directory, a socket) are not the guest's to use. */
+	(void)close_range(3 + (unsigned)c->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+	byte[0] = 'N';
+	/* The shim's trampoline can open files untranslated: only inside the wall (preload.h). */
+	if (!c->no_seccomp &&
+	    seccomp_install(c->hostname != NULL, c->preload != NULL && byte[1] == 'W') == 0)
+		byte[0] = 'S';
+	if (write(status, byte, 2) != 2 || read(go, byte, 1) != 1)
 		_exit(125);
 	if (c->envp)
 		environ = (char **)c->envp;
@@ -138,16 +149,18 @@ static void pin_tracer(void)
 	(void)sched_setaffinity(0, sizeof(set), &set);
 }
 
-static int start(struct tracer *tr, const char *host_cwd, int *ret_status_fd, struct qerr *err)
+static int start(struct tracer *tr, const char *host_cwd, int wall, int *ret_status_fd,
+		 struct qerr *err)
 {
 	const long opts = PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK |
 			  PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
 			  PTRACE_O_TRACESECCOMP;
-	int go[2], st[2];
-	char byte = 0;
+	int go[2], st[2], kp[2];
+	char byte[2] = { 0, 0 };
 	pid_t pid;
 
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(st, O_CLOEXEC) < 0)
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(st, O_CLOEXEC) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, kp) < 0)
 		return qerr_set_errno(err, -errno, "pipe");
 	pid = fork();
 	if (pid < 0)
@@ -155,10 +168,13 @@ static int start(struct tracer *tr, const char *host_cwd, int *ret_status_fd, st
 	if (pid == 0) {
 		(void)close(go[1]);
 		(void)close(st[0]);
-		child(tr->config, host_cwd, go[0], st[1]);
+		(void)close(kp[0]);
+		child(tr->config, host_cwd, wall, kp[1], go[0], st[1]);
 	}
 	(void)close(go[0]);
 	(void)close(st[1]);
+	(void)close(kp[1]);
+	tr->keeper.sock = kp[0];
 	tr->first_pid = pid;
 	pin_tracer();
 	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)opts) < 0) {
@@ -173,14 +189,38 @@ static int start(struct tracer *tr, const char *host_cwd, int *ret_status_fd, st
 				"(run 'qrun info' to see why and what to change)",
 				strerror(-e));
 	}
+	/*
+	 * Not dumpable from now on: a guest running as the same user can neither ptrace qrun nor
+	 * open its /proc/PID/mem or fd/ (the wall says the same where there is one). Only now:
+	 * the child inherits the flag, and a child that is not dumpable cannot be seized by a
+	 * normal user. No guest code runs before this point.
+	 */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	(void)tracee_new(tr, pid);
-	if (write(go[1], "g", 1) != 1 || read(st[0], &byte, 1) != 1) {
+	if (write(go[1], "g", 1) != 1 || read(st[0], byte, 2) < 1 || byte[0] == 'P') {
 		(void)close(go[1]);
 		(void)close(st[0]);
+		if (byte[0] == 'P')
+			return qerr_set(
+			    err, -EPERM,
+			    "as root, the first process could not drop its privileges "
+			    "(no_new_privs or capabilities refused here); --privileged runs "
+			    "it with all of them");
 		return qerr_set(err, -EIO, "the first process died before it could start");
 	}
-	tr->seccomp = byte == 'S';
-	tr->preload = tr->seccomp ? tr->config->preload : NULL;
+	if (byte[1] == 'w' && tr->config->wall == TRACER_WALL_REQUIRED) {
+		(void)kill(pid, SIGKILL);
+		(void)close(go[1]);
+		(void)close(st[0]);
+		return qerr_set(err, -EPERM,
+				"the wall is required but the first process could not enter its "
+				"Landlock domain (no_new_privs or landlock_restrict_self refused)");
+	}
+	if (byte[1] == 'w')
+		qlog_warn("the first process could not enter its Landlock domain (no_new_privs "
+			  "or landlock_restrict_self refused): confinement is best effort");
+	tr->seccomp = byte[0] == 'S';
+	tr->preload = tr->seccomp && byte[1] == 'W' ? tr->config->preload : NULL;
 	if (!tr->seccomp && !tr->config->no_seccomp)
 		qlog_warn("seccomp filters cannot be installed here: stopping at every system "
 			  "call instead (slower)");
@@ -196,10 +236,10 @@ static int start(struct tracer *tr, const char *host_cwd, int *ret_status_fd, st
 
 int tracer_run(const struct tracer_config *config, struct tracer_result *ret, struct qerr *err)
 {
-	struct tracer tr = { .config = config };
+	struct tracer tr = { .config = config, .keeper = { .pid = 0, .sock = -1 } };
 	struct tracee *self;
 	char host_cwd[PATH_MAX];
-	int status_fd = -1, r;
+	int status_fd = -1, wall = -1, r;
 
 	tr.tracer_pid = getpid();
 	r = binds_init(&tr.binds, config, err);
@@ -216,12 +256,14 @@ int tracer_run(const struct tracer_config *config, struct tracer_result *ret, st
 		r = resolve_cwd(&tr, self, config->cwd ? config->cwd : "/", host_cwd, err);
 	}
 	tracee_free(&tr, self);
+	if (r >= 0)
+		r = wall_build(&tr, &wall, err);
 	if (r < 0)
 		goto out;
 
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* orphans are reaped here */
 	set_signals(true);
-	r = start(&tr, host_cwd, &status_fd, err);
+	r = start(&tr, host_cwd, wall, &status_fd, err);
 	if (r < 0)
 		goto out;
 	forward_to = tr.first_pid;
@@ -251,13 +293,16 @@ int tracer_run(const struct tracer_config *config, struct tracer_result *ret, st
 	}
 	r = 0;
 out:
+	if (wall >= 0)
+		(void)close(wall);
 	if (status_fd >= 0)
 		(void)close(status_fd);
 	binds_remove_mountpoints(&tr.binds);
 	binds_release(&tr.binds);
 	for (size_t i = 0; i < ARRAY_SIZE(tr.qemu_paths); i++)
 		free(tr.qemu_paths[i]);
-	longpath_release();
+	keeper_stop(&tr);
+	longpath_release(&tr);
 	path_cache_flush();
 	free(tr.preload_settings);
 	return r;

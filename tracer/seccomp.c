@@ -5,12 +5,14 @@
  * are traced too, so that nothing reaches the kernel untranslated.
  *
  * With the in-process shim (preload/), an x86_64 call made from the shim's trampoline page is
- * allowed whatever it is, because the shim has translated it already. libseccomp cannot
- * compare the instruction pointer, so its program is exported and its trace answers rerouted
- * through a check of it (load_with_trampoline).
+ * allowed when it is one of the few calls the shim makes there (QRUN_PRELOAD_FAST_CALLS),
+ * because the shim has translated it already. libseccomp cannot compare the instruction
+ * pointer, so its program is exported and its trace answers rerouted through a check of it
+ * (load_with_trampoline).
  */
 #include "tracer/tracer-internal.h"
 
+#include <assert.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -56,18 +58,27 @@ static int load_with_trampoline(scmp_filter_ctx ctx)
 	const uint32_t lo = (uint32_t)QRUN_PRELOAD_TRAMPOLINE;
 	const uint32_t ip = offsetof(struct seccomp_data, instruction_pointer);
 	const uint32_t trace = SCMP_ACT_TRACE(TRACER_SECCOMP_DATA);
-	/* The jumps out (jf/jt) land on the last instruction, the trace answer. */
-	const struct sock_filter block[] = {
+	const uint32_t fast[] = QRUN_PRELOAD_FAST_CALLS;
+	/*
+	 * The block: the checks of arch and instruction pointer, then one "nr == fast[i]: allow"
+	 * per call, then the trace answer and the allow answer. A jump's offset counts from the
+	 * instruction after it; TO_TRACE(i) is the one from instruction i to the trace answer.
+	 */
+#define TO_TRACE(i) (uint8_t)(8 + ARRAY_SIZE(fast) - (i)-1)
+	const struct sock_filter head[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 6),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, TO_TRACE(1)),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ip + 4),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, hi, 0, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, hi, 0, TO_TRACE(3)),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ip),
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 2),
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo + (uint32_t)QRUN_PRELOAD_PAGE, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_RET | BPF_K, trace),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, TO_TRACE(5)),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo + (uint32_t)QRUN_PRELOAD_PAGE, TO_TRACE(6),
+			 0),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 	};
+#undef TO_TRACE
+	struct sock_filter block[ARRAY_SIZE(head) + ARRAY_SIZE(fast) + 2];
+	size_t nb = 0;
 	_cleanup_close_ int fd = memfd_create("qrun-seccomp", MFD_CLOEXEC);
 	_cleanup_free_ struct sock_filter *prog = NULL;
 	struct sock_fprog fprog;
@@ -75,6 +86,14 @@ static int load_with_trampoline(scmp_filter_ctx ctx)
 	ssize_t n;
 	off_t size;
 
+	memcpy(block, head, sizeof(head));
+	nb = ARRAY_SIZE(head);
+	for (size_t i = 0; i < ARRAY_SIZE(fast); i++, nb++)
+		block[nb] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, fast[i],
+							 (uint8_t)(ARRAY_SIZE(fast) - i), 0);
+	block[nb++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, trace);
+	block[nb++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	assert(nb == ARRAY_SIZE(block));
 	if (fd < 0)
 		return -errno;
 	n = seccomp_export_bpf(ctx, fd);

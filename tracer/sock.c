@@ -128,12 +128,9 @@ static int addr_in(struct tracer *tr, struct tracee *t, struct scratch *s, uint6
 		if (!slash || slash == x.host)
 			return -ENAMETOOLONG;
 		*slash = '\0';
-		dfd = longpath_dirfd(x.host);
+		dfd = longpath_in_dir(tr, x.host, slash + 1, x.guest, sizeof(sun.sun_path));
 		if (dfd < 0)
 			return dfd;
-		if (snprintf(x.guest, sizeof(x.guest), "/proc/%d/fd/%d/%s", tr->tracer_pid, dfd,
-			     slash + 1) >= (int)sizeof(sun.sun_path))
-			return -ENAMETOOLONG;
 		memcpy(x.host, x.guest, strlen(x.guest) + 1);
 	}
 	TRACE(tr, 1, "%d unix socket \"%s\" -> \"%s\"", t->pid, path, x.host);

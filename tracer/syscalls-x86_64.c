@@ -143,6 +143,10 @@ const struct sc_def sc_table[] = {
 	KIND(clone, SC_CLONE),
 	KIND(clone3, SC_CLONE),
 	/* a guest's own filter may forbid what the in-process shim calls */
+	KIND(ptrace, SC_PROCESS),
+	KIND(process_vm_readv, SC_PROCESS),
+	KIND(process_vm_writev, SC_PROCESS),
+	KIND(pidfd_getfd, SC_PROCESS),
 	KIND(seccomp, SC_SECCOMP),
 	KIND(prctl, SC_SECCOMP),
 	/* would bypass translation or act on the host */

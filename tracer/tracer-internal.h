@@ -67,11 +67,21 @@ int canon_lexical(const char *path, char *ret, size_t size);
 
 /* ---- binds.c: the guest <-> host path map --------------------------------------------- */
 
+/* The default binds, which the wall treats as docker treats them (see wall.c). */
+enum bind_default {
+	BIND_USER = 0,
+	BIND_DEV,
+	BIND_PROC,
+	BIND_SYS,
+	BIND_MASK, /* /dev/null over a file docker masks: never a reverse translation */
+};
+
 struct bind {
 	char *host;  /* owned, canonical, no trailing '/' ("/" only for the host root) */
 	char *guest; /* owned, canonical guest path */
 	size_t hlen, glen;
 	bool readonly;
+	uint8_t def; /* enum bind_default */
 };
 
 /* The rootfs is entry 0 (guest "/"); later entries win over earlier ones for the same path. */
@@ -129,6 +139,7 @@ enum sc_kind {
 	SC_OPENAT2,	 /* openat2: flags and resolve in struct open_how */
 	SC_CLONE,	 /* clone (only with CLONE_UNTRACED), clone3: the child must stay traced */
 	SC_SECCOMP,	 /* seccomp, prctl(PR_SET_SECCOMP): a guest filter; the shim steps aside */
+	SC_PROCESS,	 /* ptrace, process_vm_*, pidfd_getfd: only on tracees (guard.c) */
 	SC_DENY_ENOSYS,	 /* io_uring_setup and unknown numbers: bypass translation otherwise */
 	SC_DENY_EPERM,	 /* chroot, mount, pivot_root, ...: would act on the host */
 };
@@ -209,6 +220,15 @@ struct tracee {
 	char *pending_execfn_host; /* owned: the host path the kernel actually got */
 };
 
+#define LONGPATH_SLOTS 32
+
+/* A host directory the tracer holds open for paths beyond PATH_MAX (longpath.c). */
+struct longpath_slot {
+	char *dir; /* owned */
+	int fd;	   /* the tracer's */
+	int kfd;   /* the keeper's copy, -1 until handed over */
+};
+
 struct tracer {
 	const struct tracer_config *config;
 	struct bind_table binds;
@@ -230,6 +250,12 @@ struct tracer {
 	size_t n_tracees;
 	unsigned long n_stops;
 	unsigned long stops_by_nr[SC_TRAP_UNKNOWN_TO + 2]; /* seccomp stops per syscall (-vv) */
+	struct longpath_slot longpaths[LONGPATH_SLOTS];
+	unsigned longpath_next;
+	struct {
+		pid_t pid; /* 0 until it said it, -1 when gone */
+		int sock;  /* qrun's end, -1 when none */
+	} keeper;
 };
 
 struct tracee *tracee_get(struct tracer *tr, pid_t pid);
@@ -412,17 +438,34 @@ void sock_names_release(void);
  * Split host into a directory fd the tracer holds and a relative rest when it is PATH_MAX or
  * longer (else AT_FDCWD and host itself). The fd is cached; do not close it.
  */
-int longpath_at(const char *host, int *ret_dirfd, const char **ret_rel);
-/* The string a tracee can use for host: itself, or "/proc/<tracer>/fd/<N>/<rest>". */
-int longpath_for_tracee(pid_t tracer, const char *host, char *ret, size_t size);
+int longpath_at(struct tracer *tr, const char *host, int *ret_dirfd, const char **ret_rel);
+/* The string a tracee can use for host: itself, or "/proc/<keeper>/fd/<N>/<rest>". */
+int longpath_for_tracee(struct tracer *tr, const char *host, char *ret, size_t size);
+/* "/proc/<keeper>/fd/<N>/<rest>" for rest in host directory dir (< PATH_MAX). */
+int longpath_in_dir(struct tracer *tr, const char *dir, const char *rest, char *ret, size_t size);
 /*
  * The guest path of the directory behind magic link `link` (/proc/PID/cwd, /proc/PID/fd/N),
  * found by walking up with ".." (for paths too long for readlink).
  */
 int longpath_guest_dir(const struct bind_table *t, const char *link, char *ret, size_t size);
-void longpath_release(void);
+void longpath_release(struct tracer *tr);
 /* An O_PATH fd the tracer holds (cached, do not close) for host directory dir. */
-int longpath_dirfd(const char *dir);
+int longpath_dirfd(struct tracer *tr, const char *dir);
+
+/* ---- keeper.c: the holder of long-path fds inside the wall --------------------------------- */
+
+/* In the first process, after the wall and privileges: fork the keeper (sock: its end). */
+void keeper_spawn(int sock);
+/* Hand fd to the keeper; its number there in *ret_num. 0 or -ENAMETOOLONG (no keeper). */
+int keeper_take(struct tracer *tr, int fd, int *ret_num);
+/* Let the keeper close its fd num. */
+void keeper_drop(struct tracer *tr, int num);
+/* "/proc/<keeper>/fd/<num>/<rest>" into ret. */
+int keeper_proc_path(struct tracer *tr, int num, const char *rest, char *ret, size_t size);
+/* Is pid the keeper? */
+bool keeper_is(const struct tracer *tr, pid_t pid);
+/* Kill the keeper and close its socket (idempotent). */
+void keeper_stop(struct tracer *tr);
 
 /* ---- copyup.c: private copies of files shared with an image snapshot -------------------- */
 
@@ -439,6 +482,24 @@ int fd_bind(struct tracer *tr, struct tracee *t, int fd);
 int copyup_proc(struct tracer *tr, struct tracee *t, struct xlat *x);
 /* fchmod/fchown/fsetxattr/fremovexattr on a shared file: copy up, rewrite to the path call. */
 int copyup_fd(struct tracer *tr, struct tracee *t, const struct sysregs *r);
+
+/* ---- guard.c: what the tracer refuses ------------------------------------------------------ */
+
+/* ptrace, process_vm_readv/writev, pidfd_getfd: 0 when the target is a tracee, else -errno. */
+int guard_process(struct tracer *tr, struct tracee *t, const struct sysregs *r);
+/* seccomp(): -EBUSY for a filter with a listener (it could run calls past the tracer). */
+int guard_seccomp(struct tracer *tr, struct tracee *t, const struct sysregs *r);
+
+/* ---- wall.c: the Landlock domain ---------------------------------------------------------- */
+
+/*
+ * Build the ruleset for tr's binds, emulators and shim (in qrun, before the first fork).
+ * *ret_fd is -1 when there is no wall (turned off, or no Landlock and not required: then a
+ * warning is logged once). Returns 0 or -errno with a message.
+ */
+int wall_build(struct tracer *tr, int *ret_fd, struct qerr *err);
+/* In the first process: no_new_privs, then enter the domain of fd (-1: nothing to do). */
+int wall_enter(int fd);
 
 /* ---- privs.c ------------------------------------------------------------------------------ */
 

@@ -90,6 +90,19 @@ struct tracer_bind {
 int tracer_bind_parse(const char *spec, struct tracer_bind *ret, struct qerr *err);
 void tracer_bind_release(struct tracer_bind *b);
 
+/*
+ * The Landlock version of this kernel (1 and up), or -errno when it has none (EOPNOTSUPP:
+ * built without it, or turned off at boot; ENOSYS: too old).
+ */
+int tracer_wall_abi(void);
+
+/* Whether processes run inside a Landlock domain that allows only their files (wall.c). */
+enum tracer_wall {
+	TRACER_WALL_AUTO = 0, /* when the kernel has Landlock; else warn once and go on */
+	TRACER_WALL_OFF,      /* never (QRUN_WALL=off): the tracer alone confines */
+	TRACER_WALL_REQUIRED, /* always: no Landlock is an error (--require-wall) */
+};
+
 /* What the tracer is asked to do; filled by runtime/ from the command line or a run plan. */
 struct tracer_config {
 	const char *rootfs;	   /* borrowed: host directory that becomes guest / */
@@ -106,11 +119,17 @@ struct tracer_config {
 	 * answer hot path calls without a stop (preload/), or NULL */
 	const char *preload;
 	/* containers */
-	bool readonly_root;	  /* writes to the rootfs (not to binds) fail with EROFS */
-	bool copy_up;		  /* the rootfs shares inodes (hard links) with an image: copy a
-				     file up before the first change to it (see copyup.c) */
-	const char *hostname;	  /* borrowed: what uname(2) says as nodename, or NULL */
-	bool restrict_privileges; /* as root: no_new_privs and docker's default capabilities */
+	bool readonly_root;   /* writes to the rootfs (not to binds) fail with EROFS */
+	bool copy_up;	      /* the rootfs shares inodes (hard links) with an image: copy a
+				 file up before the first change to it (see copyup.c) */
+	const char *hostname; /* borrowed: what uname(2) says as nodename, or NULL */
+	/* not --privileged: /proc/sys and docker's other read-only paths read-only, its masked
+	 * files empty; as root also no_new_privs and docker's default capabilities */
+	bool restrict_privileges;
+	enum tracer_wall wall;
+	/* fds 3 .. 3+preserve_fds-1 are passed to the first program; every other inherited fd
+	 * is closed at its exec */
+	int preserve_fds;
 };
 
 /* docker's default capability set (CHOWN ... AUDIT_WRITE), as a bit mask. */

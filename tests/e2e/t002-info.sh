@@ -12,6 +12,20 @@ like "info reports ptrace usable" "$out" '^ptrace: +usable'
 like "info reports seccomp usable with RET_TRACE" "$out" '^seccomp: +usable: filters with SECCOMP_RET_TRACE'
 like "info names the in-process shim" "$out" '^preload: +/.*/libqrun-preload\.so$'
 like "info says when the shim is turned off" "$(QRUN_PRELOAD=off "$QRUN" info)" '^preload: +off \(QRUN_PRELOAD=off\)'
+
+# The wall: the Landlock ABI, or that there is none. This kernel's own answer decides which.
+abi=$(python3 -c 'import ctypes,sys
+print(ctypes.CDLL(None, use_errno=True).syscall(444, None, 0, 1))' 2>/dev/null)
+if [ "${abi:-0}" -ge 1 ] 2>/dev/null; then
+	like "info reports the Landlock ABI of the wall" "$out" "^wall: +Landlock ABI $abi: "
+	like "info says when the wall is turned off" "$(QRUN_WALL=off "$QRUN" info)" '^wall: .*\(OFF: QRUN_WALL=off\)'
+else
+	like "info says there is no wall" "$out" '^wall: +none: this kernel has no Landlock'
+fi
+status_is "QRUN_WALL with a wrong value is an error" 125 env QRUN_WALL=maybe "$QRUN" chroot / /bin/true
+like "... that names the variable" "$(cat "$T/.out")" "QRUN_WALL='maybe': expected on, auto or off"
+status_is "QRUN_WALL=off with a required wall is an error" 125 \
+	env QRUN_WALL=off "$QRUN" chroot --require-wall / /bin/true
 for a in arm/v7:armv7l:arm arm64/v8:aarch64:aarch64 ppc64le:ppc64le:ppc64le s390x:s390x:s390x \
 	riscv64:riscv64:riscv64 386:i686:i386; do
 	plat=${a%%:*}

@@ -65,14 +65,26 @@ like "chroot is refused with EPERM" "$out" '^chroot -1 Operation not permitted$'
 like "mount is refused with EPERM" "$out" '^mount -1 Operation not permitted$'
 like "an unknown syscall number answers ENOSYS" "$out" '^unknown_499 -1 Function not implemented$'
 
-# Where seccomp filters cannot be installed: full tracing, the same answers, one warning.
+# Where seccomp filters cannot be installed: full tracing, the same answers, one warning. prctl
+# is refused too: the wall is still entered (deny-syscall set no_new_privs before it refused
+# prctl; root would not need it), but root cannot drop its privileges: it must say
+# --privileged, or be told why not.
 if [ -x "$QRUN_TOOLS/deny-syscall" ]; then
-	err=$(ASAN_OPTIONS=detect_leaks=0 "$QRUN_TOOLS/deny-syscall" seccomp,prctl "$QRUN" chroot "$R" \
-		/bin/bash -c 'cd /tmp; pwd; readlink /proc/self/exe' 2>"$T/warn")
+	priv=
+	[ "$(id -u)" = 0 ] && priv=--privileged
+	err=$(ASAN_OPTIONS=detect_leaks=0 "$QRUN_TOOLS/deny-syscall" seccomp,prctl "$QRUN" chroot \
+		$priv "$R" /bin/bash -c 'cd /tmp; pwd; readlink /proc/self/exe' 2>"$T/warn")
 	is "without seccomp filters: same behaviour" "$err" "/tmp
 /bin/readlink"
 	is "without seccomp filters: one warning" "$(cat "$T/warn")" \
 		"qrun: warn: seccomp filters cannot be installed here: stopping at every system call instead (slower)"
+	if [ "$(id -u)" = 0 ]; then
+		status_is "root without prctl: privileges cannot be dropped" 125 \
+			env ASAN_OPTIONS=detect_leaks=0 "$QRUN_TOOLS/deny-syscall" seccomp,prctl \
+			"$QRUN" chroot "$R" /bin/true
+		like "root without prctl: says why and what to do" "$(cat "$T/.out")" \
+			"could not drop its privileges.*--privileged"
+	fi
 else
 	skip "fallback without seccomp" "tests/tools/deny-syscall not built"
 fi

@@ -13,40 +13,21 @@
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 
-#include "tracer/sysnum-x86_64.h"
-
-/* Calls that change an existing inode (not those that only add or remove names). */
-bool copyup_wanted(long nr, const uint64_t *args)
+/*
+ * Calls that change an existing inode (not those that only add or remove names): the table's
+ * SCF_INPLACE, and opens whose flags write (openat2's come from its open_how: enter.c puts
+ * them where p->flags points).
+ */
+bool copyup_wanted(const struct sc_def *def, const struct sc_path *p, const uint64_t *args)
 {
-	switch (nr) {
-	case SYS_open:
-		return (args[1] & O_ACCMODE) != O_RDONLY || (args[1] & O_TRUNC);
-	case SYS_openat:
-	case SYS_openat2: /* enter.c passes open_how.flags as args[2] */
-		return (args[2] & O_ACCMODE) != O_RDONLY || (args[2] & O_TRUNC);
-	case SYS_creat:
-	case SYS_truncate:
-	case SYS_chmod:
-	case SYS_fchmodat:
-	case NR_fchmodat2:
-	case SYS_chown:
-	case SYS_lchown:
-	case SYS_fchownat:
-	case SYS_utime:
-	case SYS_utimes:
-	case SYS_futimesat:
-	case SYS_utimensat:
-	case SYS_setxattr:
-	case SYS_lsetxattr:
-	case SYS_removexattr:
-	case SYS_lremovexattr:
-	case NR_setxattrat:
-	case NR_removexattrat:
-	case NR_file_setattr:
+	uint64_t f;
+
+	if (def->flags & SCF_INPLACE)
 		return true;
-	default:
+	if (!(def->flags & SCF_INPLACE_OPEN) || p->flags < 0)
 		return false;
-	}
+	f = args[p->flags];
+	return (f & O_ACCMODE) != O_RDONLY || (f & O_TRUNC);
 }
 
 static int copy_xattrs(const char *from, int to_fd, const char *to)

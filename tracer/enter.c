@@ -69,13 +69,6 @@ static int put_string(struct tracee *t, struct scratch *s, int i, const char *st
 	return regs_set_arg(t->pid, i, addr);
 }
 
-/* unlink, rmdir, rename: calls that take a name away from where it was */
-static bool removes_name(long nr)
-{
-	return nr == SYS_unlink || nr == SYS_unlinkat || nr == SYS_rmdir || nr == SYS_rename ||
-	       nr == SYS_renameat || nr == SYS_renameat2;
-}
-
 /* The bind holding the file of the tracee's fd, or -1. */
 int fd_bind(struct tracer *tr, struct tracee *t, int fd)
 {
@@ -233,7 +226,7 @@ static int translate_arg(struct tracer *tr, struct tracee *t, const struct sysre
 		return -EROFS;
 	if (writes(p, r->args) && x->bind == 0)
 		tr->rootfs_written = true;
-	if (tr->config->copy_up && copyup_wanted(r->nr, r->args)) {
+	if (tr->config->copy_up && copyup_wanted(sc_lookup(r->nr), p, r->args)) {
 		e = x->bind == 0 ? copyup(x->host) : copyup_proc(tr, t, x);
 		if (e < 0)
 			return e;
@@ -273,8 +266,8 @@ static int apply(struct tracer *tr, struct tracee *t, const struct sc_def *def, 
 static void path_args(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 		      const struct sc_def *def)
 {
-	static char orig[2][PATH_MAX];
-	static struct xlat x[2];
+	char(*orig)[PATH_MAX] = tr->stop.orig;
+	struct xlat *x = tr->stop.x;
 	uint64_t ptr[2] = { 0, 0 };
 	int done[2] = { 0, 0 };
 	struct scratch s;
@@ -290,7 +283,7 @@ static void path_args(struct tracer *tr, struct tracee *t, const struct sysregs 
 		}
 	}
 	/* A bind's mount point cannot be removed or renamed, as with a real mount. */
-	if (removes_name(r->nr)) {
+	if (def->flags & SCF_REMOVES_NAME) {
 		for (int k = 0; k < 2; k++) {
 			if (done[k] > 0 && x[k].bind > 0 &&
 			    strcmp(x[k].guest, tr->binds.v[x[k].bind].guest) == 0) {
@@ -300,9 +293,7 @@ static void path_args(struct tracer *tr, struct tracee *t, const struct sysregs 
 		}
 	}
 	/* Two paths in different binds are on different mounts as far as the guest knows. */
-	if (done[0] > 0 && done[1] > 0 && x[0].bind != x[1].bind &&
-	    (r->nr == SYS_rename || r->nr == SYS_renameat || r->nr == SYS_renameat2 ||
-	     r->nr == SYS_link || r->nr == SYS_linkat)) {
+	if (done[0] > 0 && done[1] > 0 && x[0].bind != x[1].bind && (def->flags & SCF_LINKS)) {
 		enter_fail(tr, t, -EXDEV);
 		return;
 	}
@@ -447,8 +438,15 @@ static void do_openat2(struct tracer *tr, struct tracee *t, const struct sysregs
 		struct scratch s;
 
 		scratch_init(&s, t->pid, r->sp);
-		if (put_string(t, &s, 1, x.host) < 0)
+		if (put_string(t, &s, 1, x.host) < 0) {
 			enter_fail(tr, t, -ENAMETOOLONG);
+			return;
+		}
+		/* remembered like path_args' (a restart after a signal handler, see there) */
+		t->last_nr = r->nr;
+		t->last_orig[0] = ptr;
+		t->last_new[0] = s.top;
+		t->last_new[1] = 0;
 	}
 }
 
@@ -464,8 +462,8 @@ enum resume enter_syscall(struct tracer *tr, struct tracee *t, const struct sysr
 	def = sc_lookup(r->nr);
 	if (!def)
 		return RESUME_CONT;
-	if (removes_name(r->nr) || r->nr == SYS_symlink || r->nr == SYS_symlinkat)
-		path_cache_flush(); /* a directory may become something else */
+	if (def->flags & SCF_RESHAPES)
+		path_cache_flush(tr); /* a directory may become something else */
 	switch ((enum sc_kind)def->kind) {
 	case SC_PATH:
 		path_args(tr, t, r, def);

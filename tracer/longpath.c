@@ -46,8 +46,7 @@ int longpath_dirfd(struct tracer *tr, const char *dir)
 	return s ? s->fd : -errno;
 }
 
-/* The cut of host into a directory of < PATH_MAX bytes and the rest, or -ENAMETOOLONG. */
-static int split(const char *host, char *dir, const char **ret_rel)
+int longpath_split(const char *host, char *dir, const char **ret_rel)
 {
 	size_t len = strlen(host), end = len, cut;
 
@@ -76,7 +75,7 @@ int longpath_at(struct tracer *tr, const char *host, int *ret_dirfd, const char 
 		*ret_rel = host;
 		return 0;
 	}
-	r = split(host, dir, ret_rel);
+	r = longpath_split(host, dir, ret_rel);
 	if (r < 0)
 		return r;
 	fd = longpath_dirfd(tr, dir);
@@ -106,7 +105,7 @@ int longpath_for_tracee(struct tracer *tr, const char *host, char *ret, size_t s
 
 	if (strlen(host) < PATH_MAX)
 		return snprintf(ret, size, "%s", host) < (int)size ? 0 : -ENAMETOOLONG;
-	r = split(host, dir, &rel);
+	r = longpath_split(host, dir, &rel);
 	if (r < 0)
 		return r;
 	return longpath_in_dir(tr, dir, rel, ret, size);
@@ -114,7 +113,6 @@ int longpath_for_tracee(struct tracer *tr, const char *host, char *ret, size_t s
 
 void longpath_release(struct tracer *tr)
 {
-	sock_names_release();
 	for (unsigned i = 0; i < LONGPATH_SLOTS; i++) {
 		if (tr->longpaths[i].dir) {
 			(void)close(tr->longpaths[i].fd);

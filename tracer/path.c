@@ -318,38 +318,35 @@ static int fd_guest_dir(struct tracer *tr, struct tracee *t, int fd, char *ret, 
  * all when it is not followed). Anything that can turn a directory into something else
  * (rename, rmdir, unlink, symlink, by any tracee) empties it: path_cache_flush().
  */
-#define DIRCACHE 4096
-static char *dircache[DIRCACHE];
-
 static size_t dir_hash(const char *s, size_t len)
 {
 	size_t h = 5381;
 
 	for (size_t i = 0; i < len; i++)
 		h = h * 33 + (unsigned char)s[i];
-	return h % DIRCACHE;
+	return h % DIRCACHE_SLOTS;
 }
 
-static bool dir_cached(const char *dir, size_t len)
+static bool dir_cached(struct tracer *tr, const char *dir, size_t len)
 {
-	const char *e = dircache[dir_hash(dir, len)];
+	const char *e = tr->dircache[dir_hash(dir, len)];
 
 	return e && strlen(e) == len && memcmp(e, dir, len) == 0;
 }
 
-static void dir_remember(const char *dir, size_t len)
+static void dir_remember(struct tracer *tr, const char *dir, size_t len)
 {
 	size_t h = dir_hash(dir, len);
 
-	free(dircache[h]);
-	dircache[h] = xstrndup(dir, len);
+	free(tr->dircache[h]);
+	tr->dircache[h] = xstrndup(dir, len);
 }
 
-void path_cache_flush(void)
+void path_cache_flush(struct tracer *tr)
 {
-	for (size_t i = 0; i < DIRCACHE; i++) {
-		free(dircache[i]);
-		dircache[i] = NULL;
+	for (size_t i = 0; i < DIRCACHE_SLOTS; i++) {
+		free(tr->dircache[i]);
+		tr->dircache[i] = NULL;
 	}
 }
 
@@ -392,7 +389,7 @@ int path_translate(struct tracer *tr, struct tracee *t, int dirfd, const char *p
 		size_t dlen = (size_t)(strrchr(path, '/') - path);
 		struct canon_node node;
 
-		if (dlen > 0 && dir_cached(path, dlen) && strlen(path) < sizeof(ret->guest) &&
+		if (dlen > 0 && dir_cached(tr, path, dlen) && strlen(path) < sizeof(ret->guest) &&
 		    (!follow || (lookup(&ctx, path, &node) == 0 && node.type != CANON_LINK &&
 				 node.type != CANON_MAGIC))) {
 			memcpy(ret->guest, path, strlen(path) + 1);
@@ -403,7 +400,8 @@ int path_translate(struct tracer *tr, struct tracee *t, int dirfd, const char *p
 	if (r < 0)
 		return r;
 	if (clean_path(path) && strcmp(path, ret->guest) == 0 && strrchr(path, '/') != path)
-		dir_remember(path, (size_t)(strrchr(path, '/') - path)); /* no link on the way */
+		dir_remember(tr, path,
+			     (size_t)(strrchr(path, '/') - path)); /* no link on the way */
 mapped:
 	r = binds_to_host(&tr->binds, ret->guest, ret->host, sizeof(ret->host));
 	if (r < 0)

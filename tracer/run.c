@@ -7,7 +7,8 @@
  * now". status: child -> qrun, one byte saying whether the filter is in place and one whether
  * the process is inside the wall ('W'; 'w': it could not enter; '-': no wall), then (only if
  * every exec failed) the errno; the write end is close-on-exec, so a successful exec says so by
- * closing it.
+ * closing it. A socket pair joins qrun and the keeper of long paths (keeper.c), which the
+ * child forks inside the wall.
  */
 #include "tracer/tracer-internal.h"
 
@@ -264,6 +265,9 @@ int tracer_run(const struct tracer_config *config, struct tracer_result *ret, st
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* orphans are reaped here */
 	set_signals(true);
 	r = start(&tr, host_cwd, wall, &status_fd, err);
+	if (wall >= 0)
+		(void)close(wall); /* the child has entered it */
+	wall = -1;
 	if (r < 0)
 		goto out;
 	forward_to = tr.first_pid;
@@ -303,7 +307,8 @@ out:
 		free(tr.qemu_paths[i]);
 	keeper_stop(&tr);
 	longpath_release(&tr);
-	path_cache_flush();
+	sock_names_release(&tr);
+	path_cache_flush(&tr);
 	free(tr.preload_settings);
 	return r;
 }

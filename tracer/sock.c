@@ -20,30 +20,24 @@
 
 #define SUN_OFF offsetof(struct sockaddr_un, sun_path)
 
-/* host socket name -> the name the guest bound it with (a small ring: names are few) */
-static struct {
-	char *host, *guest;
-} names[64];
-static unsigned next_name;
-
+/* host socket name -> the name the guest bound it with (tr->sock_names: names are few) */
 static void sock_name_remember(struct tracer *tr, const char *host, const char *guest)
 {
-	unsigned i = next_name++ % ARRAY_SIZE(names);
+	unsigned i = tr->sock_next++ % SOCK_NAMES;
 
-	(void)tr;
-	free(names[i].host);
-	free(names[i].guest);
-	names[i].host = xstrdup(host);
-	names[i].guest = xstrdup(guest);
+	free(tr->sock_names[i].host);
+	free(tr->sock_names[i].guest);
+	tr->sock_names[i].host = xstrdup(host);
+	tr->sock_names[i].guest = xstrdup(guest);
 }
 
 static bool sock_name_lookup(struct tracer *tr, const char *host, char *ret, size_t size)
 {
-	(void)tr;
-	for (unsigned i = 0; i < ARRAY_SIZE(names); i++) {
-		if (names[i].host && strcmp(names[i].host, host) == 0 &&
-		    strlen(names[i].guest) < size) {
-			memcpy(ret, names[i].guest, strlen(names[i].guest) + 1);
+	for (unsigned i = 0; i < SOCK_NAMES; i++) {
+		const char *g = tr->sock_names[i].guest;
+
+		if (g && strcmp(tr->sock_names[i].host, host) == 0 && strlen(g) < size) {
+			memcpy(ret, g, strlen(g) + 1);
 			return true;
 		}
 	}
@@ -580,11 +574,11 @@ void sock_exit(struct tracer *tr, struct tracee *t, const struct sysregs *r)
 	}
 }
 
-void sock_names_release(void)
+void sock_names_release(struct tracer *tr)
 {
-	for (unsigned i = 0; i < ARRAY_SIZE(names); i++) {
-		free(names[i].host);
-		free(names[i].guest);
-		names[i].host = names[i].guest = NULL;
+	for (unsigned i = 0; i < SOCK_NAMES; i++) {
+		free(tr->sock_names[i].host);
+		free(tr->sock_names[i].guest);
+		tr->sock_names[i].host = tr->sock_names[i].guest = NULL;
 	}
 }

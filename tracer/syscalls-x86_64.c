@@ -25,16 +25,24 @@
 		d, i, f, fol, wr, empty                                                            \
 	}
 
-#define PATH1(n, p0)	 [SYS_##n] = { #n, SC_PATH, { p0, NOP } }
-#define PATH2(n, p0, p1) [SYS_##n] = { #n, SC_PATH, { p0, p1 } }
-#define KIND(n, k)	 [SYS_##n] = { #n, k, { NOP, NOP } }
+#define PATH1(n, p0)	 [SYS_##n] = { #n, SC_PATH, { p0, NOP }, 0 }
+#define PATH2(n, p0, p1) [SYS_##n] = { #n, SC_PATH, { p0, p1 }, 0 }
+/* the same with sc_flags */
+#define PATH1F(n, fl, p0)     [SYS_##n] = { #n, SC_PATH, { p0, NOP }, fl }
+#define PATH2F(n, fl, p0, p1) [SYS_##n] = { #n, SC_PATH, { p0, p1 }, fl }
+#define KIND(n, k)	      [SYS_##n] = { #n, k, { NOP, NOP }, 0 }
+#define INPL		      SCF_INPLACE
+#define GONE		      (SCF_REMOVES_NAME | SCF_RESHAPES)
 
 const struct sc_def sc_table[] = {
 	/* open and create */
-	PATH1(open, AT(-1, 0, 1, F_OPEN, W_OPEN, false)),
-	PATH1(creat, P(0, F_FOLLOW, W_YES)),
-	PATH1(openat, AT(0, 1, 2, F_OPEN, W_OPEN, false)),
-	[SYS_openat2] = { "openat2", SC_OPENAT2, { AT(0, 1, -1, F_FOLLOW, W_NO, false), NOP } },
+	PATH1F(open, SCF_INPLACE_OPEN, AT(-1, 0, 1, F_OPEN, W_OPEN, false)),
+	PATH1F(creat, INPL, P(0, F_FOLLOW, W_YES)),
+	PATH1F(openat, SCF_INPLACE_OPEN, AT(0, 1, 2, F_OPEN, W_OPEN, false)),
+	[SYS_openat2] = { "openat2",
+			  SC_OPENAT2,
+			  { AT(0, 1, -1, F_FOLLOW, W_NO, false), NOP },
+			  SCF_INPLACE_OPEN },
 	PATH1(mknod, P(0, F_NOFOLLOW, W_YES)),
 	PATH1(mknodat, AT(0, 1, -1, F_NOFOLLOW, W_YES, false)),
 	PATH1(mkdir, P(0, F_NOFOLLOW, W_YES)),
@@ -53,43 +61,47 @@ const struct sc_def sc_table[] = {
 			     SC_READLINK,
 			     { AT(0, 1, -1, F_NOFOLLOW, W_NO, true), NOP } },
 	/* remove, rename, link */
-	PATH1(unlink, P(0, F_NOFOLLOW, W_YES)),
-	PATH1(unlinkat, AT(0, 1, -1, F_NOFOLLOW, W_YES, false)),
-	PATH1(rmdir, P(0, F_NOFOLLOW, W_YES)),
-	PATH2(rename, P(0, F_NOFOLLOW, W_YES), P(1, F_NOFOLLOW, W_YES)),
-	PATH2(renameat, AT(0, 1, -1, F_NOFOLLOW, W_YES, false),
-	      AT(2, 3, -1, F_NOFOLLOW, W_YES, false)),
-	PATH2(renameat2, AT(0, 1, -1, F_NOFOLLOW, W_YES, false),
-	      AT(2, 3, -1, F_NOFOLLOW, W_YES, false)),
-	PATH2(link, P(0, F_NOFOLLOW, W_YES), P(1, F_NOFOLLOW, W_YES)),
-	PATH2(linkat, AT(0, 1, 4, F_AT_FOLLOW, W_YES, true),
-	      AT(2, 3, -1, F_NOFOLLOW, W_YES, false)),
+	PATH1F(unlink, GONE, P(0, F_NOFOLLOW, W_YES)),
+	PATH1F(unlinkat, GONE, AT(0, 1, -1, F_NOFOLLOW, W_YES, false)),
+	PATH1F(rmdir, GONE, P(0, F_NOFOLLOW, W_YES)),
+	PATH2F(rename, GONE | SCF_LINKS, P(0, F_NOFOLLOW, W_YES), P(1, F_NOFOLLOW, W_YES)),
+	PATH2F(renameat, GONE | SCF_LINKS, AT(0, 1, -1, F_NOFOLLOW, W_YES, false),
+	       AT(2, 3, -1, F_NOFOLLOW, W_YES, false)),
+	PATH2F(renameat2, GONE | SCF_LINKS, AT(0, 1, -1, F_NOFOLLOW, W_YES, false),
+	       AT(2, 3, -1, F_NOFOLLOW, W_YES, false)),
+	PATH2F(link, SCF_LINKS, P(0, F_NOFOLLOW, W_YES), P(1, F_NOFOLLOW, W_YES)),
+	PATH2F(linkat, SCF_LINKS, AT(0, 1, 4, F_AT_FOLLOW, W_YES, true),
+	       AT(2, 3, -1, F_NOFOLLOW, W_YES, false)),
 	/* the target of a symlink is stored verbatim: only the new name is a path */
-	PATH1(symlink, P(1, F_NOFOLLOW, W_YES)),
-	PATH1(symlinkat, AT(1, 2, -1, F_NOFOLLOW, W_YES, false)),
+	PATH1F(symlink, SCF_RESHAPES, P(1, F_NOFOLLOW, W_YES)),
+	PATH1F(symlinkat, SCF_RESHAPES, AT(1, 2, -1, F_NOFOLLOW, W_YES, false)),
 	/* attributes */
-	PATH1(chmod, P(0, F_FOLLOW, W_YES)),
-	PATH1(fchmodat, AT(0, 1, -1, F_FOLLOW, W_YES, false)),
-	[NR_fchmodat2] = { "fchmodat2", SC_PATH, { AT(0, 1, 3, F_AT_NOFOLLOW, W_YES, true), NOP } },
-	PATH1(chown, P(0, F_FOLLOW, W_YES)),
-	PATH1(lchown, P(0, F_NOFOLLOW, W_YES)),
-	PATH1(fchownat, AT(0, 1, 4, F_AT_NOFOLLOW, W_YES, true)),
-	PATH1(truncate, P(0, F_FOLLOW, W_YES)),
-	PATH1(utime, P(0, F_FOLLOW, W_YES)),
-	PATH1(utimes, P(0, F_FOLLOW, W_YES)),
-	PATH1(futimesat, AT(0, 1, -1, F_FOLLOW, W_YES, true)),
-	PATH1(utimensat, AT(0, 1, 3, F_AT_NOFOLLOW, W_YES, true)),
-	PATH1(setxattr, P(0, F_FOLLOW, W_YES)),
-	PATH1(lsetxattr, P(0, F_NOFOLLOW, W_YES)),
+	PATH1F(chmod, INPL, P(0, F_FOLLOW, W_YES)),
+	PATH1F(fchmodat, INPL, AT(0, 1, -1, F_FOLLOW, W_YES, false)),
+	[NR_fchmodat2] = { "fchmodat2",
+			   SC_PATH,
+			   { AT(0, 1, 3, F_AT_NOFOLLOW, W_YES, true), NOP },
+			   INPL },
+	PATH1F(chown, INPL, P(0, F_FOLLOW, W_YES)),
+	PATH1F(lchown, INPL, P(0, F_NOFOLLOW, W_YES)),
+	PATH1F(fchownat, INPL, AT(0, 1, 4, F_AT_NOFOLLOW, W_YES, true)),
+	PATH1F(truncate, INPL, P(0, F_FOLLOW, W_YES)),
+	PATH1F(utime, INPL, P(0, F_FOLLOW, W_YES)),
+	PATH1F(utimes, INPL, P(0, F_FOLLOW, W_YES)),
+	PATH1F(futimesat, INPL, AT(0, 1, -1, F_FOLLOW, W_YES, true)),
+	PATH1F(utimensat, INPL, AT(0, 1, 3, F_AT_NOFOLLOW, W_YES, true)),
+	PATH1F(setxattr, INPL, P(0, F_FOLLOW, W_YES)),
+	PATH1F(lsetxattr, INPL, P(0, F_NOFOLLOW, W_YES)),
 	PATH1(getxattr, P(0, F_FOLLOW, W_NO)),
 	PATH1(lgetxattr, P(0, F_NOFOLLOW, W_NO)),
 	PATH1(listxattr, P(0, F_FOLLOW, W_NO)),
 	PATH1(llistxattr, P(0, F_NOFOLLOW, W_NO)),
-	PATH1(removexattr, P(0, F_FOLLOW, W_YES)),
-	PATH1(lremovexattr, P(0, F_NOFOLLOW, W_YES)),
+	PATH1F(removexattr, INPL, P(0, F_FOLLOW, W_YES)),
+	PATH1F(lremovexattr, INPL, P(0, F_NOFOLLOW, W_YES)),
 	[NR_setxattrat] = { "setxattrat",
 			    SC_PATH,
-			    { AT(0, 1, 2, F_AT_NOFOLLOW, W_YES, true), NOP } },
+			    { AT(0, 1, 2, F_AT_NOFOLLOW, W_YES, true), NOP },
+			    INPL },
 	[NR_getxattrat] = { "getxattrat",
 			    SC_PATH,
 			    { AT(0, 1, 2, F_AT_NOFOLLOW, W_NO, true), NOP } },
@@ -98,13 +110,15 @@ const struct sc_def sc_table[] = {
 			     { AT(0, 1, 2, F_AT_NOFOLLOW, W_NO, true), NOP } },
 	[NR_removexattrat] = { "removexattrat",
 			       SC_PATH,
-			       { AT(0, 1, 2, F_AT_NOFOLLOW, W_YES, true), NOP } },
+			       { AT(0, 1, 2, F_AT_NOFOLLOW, W_YES, true), NOP },
+			       INPL },
 	[NR_file_getattr] = { "file_getattr",
 			      SC_PATH,
 			      { AT(0, 1, 4, F_AT_NOFOLLOW, W_NO, true), NOP } },
 	[NR_file_setattr] = { "file_setattr",
 			      SC_PATH,
-			      { AT(0, 1, 4, F_AT_NOFOLLOW, W_YES, true), NOP } },
+			      { AT(0, 1, 4, F_AT_NOFOLLOW, W_YES, true), NOP },
+			      INPL },
 	/* directories and misc */
 	PATH1(chdir, P(0, F_FOLLOW, W_NO)),
 	KIND(getcwd, SC_GETCWD),
@@ -169,7 +183,7 @@ const int sc_max = (int)ARRAY_SIZE(sc_table) - 1;
 
 const struct sc_def *sc_lookup(long nr)
 {
-	static const struct sc_def unknown = { "unknown", SC_DENY_ENOSYS, { NOP, NOP } };
+	static const struct sc_def unknown = { "unknown", SC_DENY_ENOSYS, { NOP, NOP }, 0 };
 
 	if (nr >= SC_TRAP_UNKNOWN_FROM && nr <= SC_TRAP_UNKNOWN_TO)
 		return &unknown;

@@ -171,10 +171,20 @@ struct sc_path {
 	bool empty_ok;	/* AT_EMPTY_PATH in args[flags] (or a NULL path) means "the dirfd itself" */
 };
 
+/* What else a call does, for the hooks that care (the table says it, not lists of SYS_*). */
+enum sc_flags {
+	SCF_INPLACE = 1 << 0,	   /* changes an existing inode's data or attributes: copy up */
+	SCF_INPLACE_OPEN = 1 << 1, /* the same when its open flags write (O_WRONLY/RDWR/TRUNC) */
+	SCF_REMOVES_NAME = 1 << 2, /* takes a name away (a bind's mount point: EBUSY) */
+	SCF_LINKS = 1 << 3,	   /* two paths of one file system (across binds: EXDEV) */
+	SCF_RESHAPES = 1 << 4,	   /* may turn a directory into something else: flush caches */
+};
+
 struct sc_def {
 	const char *name;
 	uint8_t kind; /* enum sc_kind */
 	struct sc_path p[2];
+	uint8_t flags; /* enum sc_flags */
 };
 
 /* Indexed by syscall number; entries beyond sc_max or without a name are SC_NONE. */
@@ -220,7 +230,25 @@ struct tracee {
 	char *pending_execfn_host; /* owned: the host path the kernel actually got */
 };
 
+/* A translated path argument. */
+struct xlat {
+	char guest[PATH_MAX];	 /* canonical guest path */
+	char host[PATH_MAX * 2]; /* the host path (may exceed PATH_MAX, see longpath.c) */
+	int bind;		 /* index in the bind table */
+};
+
+/*
+ * What one stop needs beyond the registers: the path arguments as the guest gave them and as
+ * translated. Too big for the tracer's stack frame per call, and valid for one stop only.
+ */
+struct stop {
+	char orig[2][PATH_MAX];
+	struct xlat x[2];
+};
+
 #define LONGPATH_SLOTS 32
+#define DIRCACHE_SLOTS 4096
+#define SOCK_NAMES     64
 
 /* A host directory the tracer holds open for paths beyond PATH_MAX (longpath.c). */
 struct longpath_slot {
@@ -250,8 +278,17 @@ struct tracer {
 	size_t n_tracees;
 	unsigned long n_stops;
 	unsigned long stops_by_nr[SC_TRAP_UNKNOWN_TO + 2]; /* seccomp stops per syscall (-vv) */
+	struct stop stop;				   /* scratch of the stop being handled */
+	/* caches, each emptied by its own release at the end (run.c) */
 	struct longpath_slot longpaths[LONGPATH_SLOTS];
 	unsigned longpath_next;
+	/* guest directories reached without a symlink (path.c); owned strings */
+	char *dircache[DIRCACHE_SLOTS];
+	/* host name of a bound unix socket -> the guest's name for it (sock.c): a small ring */
+	struct {
+		char *host, *guest; /* owned */
+	} sock_names[SOCK_NAMES];
+	unsigned sock_next;
 	struct {
 		pid_t pid; /* 0 until it said it, -1 when gone */
 		int sock;  /* qrun's end, -1 when none */
@@ -314,13 +351,6 @@ uint64_t scratch_put(struct scratch *s, const void *data, size_t len, int *err);
 
 /* ---- path.c: guest paths of a tracee -> host paths ------------------------------------- */
 
-/* A translated path argument. */
-struct xlat {
-	char guest[PATH_MAX];	 /* canonical guest path */
-	char host[PATH_MAX * 2]; /* the host path (may exceed PATH_MAX, see longpath.c) */
-	int bind;		 /* index in the bind table */
-};
-
 /*
  * Translate path (as the tracee passed it) relative to dirfd (AT_FDCWD for the cwd) into
  * ret. follow: whether a symlink in the last component is followed. Returns 0 or -errno
@@ -330,7 +360,7 @@ int path_translate(struct tracer *tr, struct tracee *t, int dirfd, const char *p
 		   struct xlat *ret);
 
 /* Forget cached symlink-free directories (after anything that may change the tree). */
-void path_cache_flush(void);
+void path_cache_flush(struct tracer *tr);
 
 /* The guest path of the tracee's cwd (from the real kernel cwd). */
 int path_guest_cwd(struct tracer *tr, struct tracee *t, char *ret, size_t size);
@@ -430,7 +460,7 @@ int loop_run(struct tracer *tr);
 enum resume sock_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 		       const struct sc_def *def);
 void sock_exit(struct tracer *tr, struct tracee *t, const struct sysregs *r);
-void sock_names_release(void);
+void sock_names_release(struct tracer *tr);
 
 /* ---- longpath.c: host paths beyond PATH_MAX ------------------------------------------------ */
 
@@ -439,6 +469,12 @@ void sock_names_release(void);
  * longer (else AT_FDCWD and host itself). The fd is cached; do not close it.
  */
 int longpath_at(struct tracer *tr, const char *host, int *ret_dirfd, const char **ret_rel);
+/*
+ * Cut host (PATH_MAX bytes or more) into dir (PATH_MAX bytes: the longest directory prefix the
+ * kernel takes, short of the last name, which keeps a trailing '/') and *ret_rel, the rest in
+ * host. 0 or -ENAMETOOLONG when no cut leaves a rest the kernel takes.
+ */
+int longpath_split(const char *host, char *dir, const char **ret_rel);
 /* The string a tracee can use for host: itself, or "/proc/<keeper>/fd/<N>/<rest>". */
 int longpath_for_tracee(struct tracer *tr, const char *host, char *ret, size_t size);
 /* "/proc/<keeper>/fd/<N>/<rest>" for rest in host directory dir (< PATH_MAX). */
@@ -469,8 +505,8 @@ void keeper_stop(struct tracer *tr);
 
 /* ---- copyup.c: private copies of files shared with an image snapshot -------------------- */
 
-/* Does syscall nr (with args) change an existing inode in place? */
-bool copyup_wanted(long nr, const uint64_t *args);
+/* Does the call (def, path argument p, args) change an existing inode in place? */
+bool copyup_wanted(const struct sc_def *def, const struct sc_path *p, const uint64_t *args);
 /* Give host (a file or symlink with other links) its own inode. 0 when nothing to do. */
 int copyup(const char *host);
 /* A call on an fd's own inode (empty path): copy up; 1 when x holds the copy's path. */

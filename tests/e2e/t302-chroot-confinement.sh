@@ -278,6 +278,10 @@ for mode in seccomp no-seccomp; do
 	rcase "dirfd on / then openat2('../../..' + host path)" "$H openat2 / ../../../../../../..$M read"
 	rcase "dirfd on the writable bind then openat('../marker')" "$H openat /w ../marker read"
 	rcase "fchdir to / then getcwd" "$H fchdir-pwd /"
+	# not an escape: the translated path of a call the kernel restarts after a signal handler
+	# must still be the guest's (the signal frame overwrites the tracer's scratch copy)
+	rcase "openat2 of a fifo, restarted after a signal" \
+		"rm -f /tmp/rfifo; mkfifo /tmp/rfifo && timeout 10 $P openat2-restart /tmp/rfifo"
 	rcase "fchdir into the bind then getcwd" "$H fchdir-pwd /w/sub"
 	rcase "fchdir to the bind's parent then getcwd" "$H fchdir-pwd /w/.."
 	rcase "fchdir to / then open a relative ../.. path" "$P fchdir-read / ../../../../../../..$M"
@@ -329,6 +333,10 @@ for mode in seccomp no-seccomp; do
 	is "$label: openat(/w, ../marker) is the rootfs's /marker" \
 		"$(rout "dirfd on the writable bind then openat('../marker')")" decoy
 	is "$label: fchdir(/) + getcwd" "$(rout "fchdir to / then getcwd")" /
+	if [ "$probe_ok" = 1 ]; then
+		is "$label: openat2 restarted after a signal opens the guest's fifo" \
+			"$(rout "openat2 of a fifo, restarted after a signal")" "openat2-restart: ok"
+	fi
 	is "$label: getcwd in a bind is the guest path" "$(rout "fchdir into the bind then getcwd")" /w/sub
 	is "$label: fchdir(/w/..) + getcwd" "$(rout "fchdir to the bind's parent then getcwd")" /
 	if [ "$probe_ok" = 1 ]; then

@@ -300,6 +300,49 @@ static void test_binds_to_host__default_binds(void **state)
 	fixture_release(&f);
 }
 
+/*
+ * Not --privileged: docker's read-only /proc paths and /sys are read-only binds of themselves,
+ * its masked /proc files are /dev/null, and /dev/null is never shown as a masked file (fd 0 of
+ * a guest read "/proc/keys" once).
+ */
+static void test_binds_init__docker_paths(void **state)
+{
+	struct fixture f = { 0 };
+	char got[PATH_MAX];
+	struct stat st;
+	int r;
+
+	(void)state;
+	if (stat("/proc/sys", &st) < 0 || stat("/proc/keys", &st) < 0 || stat("/sys", &st) < 0)
+		skip();
+	make_rootfs();
+	f.c.restrict_privileges = true;
+	fixture_init(&f, true);
+	r = binds_to_host(&f.t, "/proc/sys/kernel/core_pattern", got, sizeof(got));
+	assert_true(r > 3);
+	assert_true(f.t.v[r].readonly);
+	assert_string_equal(got, "/proc/sys/kernel/core_pattern");
+	r = binds_to_host(&f.t, "/sys/kernel", got, sizeof(got));
+	assert_true(r > 3 && f.t.v[r].readonly);
+	r = binds_to_host(&f.t, "/proc/self/status", got, sizeof(got));
+	assert_int_equal(r, 2); /* the rest of /proc: the default bind */
+	r = binds_to_host(&f.t, "/proc/keys", got, sizeof(got));
+	assert_true(r > 3 && f.t.v[r].readonly);
+	assert_string_equal(got, "/dev/null");
+	r = binds_to_guest(&f.t, "/dev/null", got, sizeof(got));
+	assert_int_equal(r, 1);
+	assert_string_equal(got, "/dev/null");
+	fixture_release(&f);
+
+	/* --privileged: none of them */
+
+	f.c.restrict_privileges = false;
+	fixture_init(&f, true);
+	assert_int_equal(binds_to_host(&f.t, "/proc/sys/kernel", got, sizeof(got)), 2);
+	assert_int_equal(binds_to_host(&f.t, "/proc/keys", got, sizeof(got)), 2);
+	fixture_release(&f);
+}
+
 static void test_binds_to_host__small_buffer(void **state)
 {
 	struct fixture f = { 0 };
@@ -843,6 +886,7 @@ int main(void)
 		QTEST(test_binds_to_host__later_wins_for_equal_guest),
 		QTEST(test_binds_to_host__default_binds),
 		QTEST(test_binds_to_host__small_buffer),
+		QTEST(test_binds_init__docker_paths),
 		QTEST(test_binds_to_guest__longest_host_prefix_wins),
 		QTEST(test_binds_to_guest__outside_is_enoent),
 		QTEST(test_binds_is_ancestor__strict_guest_ancestors),

@@ -19,6 +19,11 @@
  *   int80-read PATH              open + read through the i386 ABI (int $0x80)
  *   swap-race DIR LINK NAME SECS  one thread swaps directory DIR and symlink LINK
  *                                (renameat2 RENAME_EXCHANGE), another reads DIR/NAME
+ *   openat2-restart FIFO         openat2(FIFO, O_RDONLY) blocks until a child opens it for
+ *                                writing; a SA_RESTART signal comes first, and the kernel
+ *                                restarts the call (with the tracer's translated path, whose
+ *                                scratch copy the signal frame overwrote): prints "ok" when
+ *                                it opened the FIFO
  *   mem-race GUEST HOST SECS     one thread opens GUEST in a loop, another keeps writing HOST
  *                                over the stack below the first one's stack pointer, where
  *                                a tracer puts translated paths
@@ -35,6 +40,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -327,6 +333,36 @@ static int mem_race(char **argv)
 	return 0;
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static int openat2_restart(char **argv)
+{
+	struct {
+		uint64_t flags, mode, resolve;
+	} how = { O_RDONLY, 0, 0 };
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
+	struct itimerval it = { .it_value = { 0, 100000 } };
+	pid_t writer;
+	long fd;
+
+	if (sigaction(SIGALRM, &sa, NULL) < 0 || setitimer(ITIMER_REAL, &it, NULL) < 0)
+		return report("setitimer"), 1;
+	writer = fork();
+	if (writer == 0) {
+		usleep(400000); /* after the signal */
+		_exit(open(argv[0], O_WRONLY) < 0);
+	}
+	fd = syscall(SYS_openat2, AT_FDCWD, argv[0], &how, sizeof(how));
+	if (fd < 0)
+		return report("openat2-restart"), 1;
+	waitpid(writer, NULL, 0);
+	printf("openat2-restart: ok\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *op = argc > 1 ? argv[1] : "";
@@ -344,6 +380,8 @@ int main(int argc, char **argv)
 		return int80_read(argv + 2);
 	if (!strcmp(op, "swap-race") && argc == 6)
 		return swap_race(argv + 2);
+	if (!strcmp(op, "openat2-restart") && argc == 3)
+		return openat2_restart(argv + 2);
 	if (!strcmp(op, "mem-race") && argc == 5)
 		return mem_race(argv + 2);
 	fprintf(stderr, "probe: bad usage\n");

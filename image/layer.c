@@ -24,6 +24,8 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include "common/arch.h"
+
 #define WH_PREFIX ".wh."
 #define WH_OPAQUE ".wh..wh..opq"
 
@@ -667,9 +669,7 @@ static void scan_elf(struct layer_ctx *c, const char *path)
 {
 	unsigned char h[64];
 	size_t got = 0;
-	unsigned machine;
-	uint32_t flags;
-	struct spec_platform p = { 0 };
+	const struct arch *a;
 	bool bin = in_bin_dir(path);
 
 	if (c->found_in_bin || (c->found && !bin))
@@ -681,23 +681,11 @@ static void scan_elf(struct layer_ctx *c, const char *path)
 			break;
 		got += (size_t)n;
 	}
-	if (got < 52 || memcmp(h, "\177ELF", 4) != 0)
-		return;
-	if (h[5] == 1) { /* little endian */
-		machine = h[18] | h[19] << 8;
-		flags = h[4] == 2
-			    ? (uint32_t)(h[48] | h[49] << 8 | h[50] << 16 | (uint32_t)h[51] << 24)
-			    : (uint32_t)(h[36] | h[37] << 8 | h[38] << 16 | (uint32_t)h[39] << 24);
-	} else {
-		machine = h[19] | h[18] << 8;
-		flags = h[4] == 2
-			    ? (uint32_t)(h[51] | h[50] << 8 | h[49] << 16 | (uint32_t)h[48] << 24)
-			    : (uint32_t)(h[39] | h[38] << 8 | h[37] << 16 | (uint32_t)h[36] << 24);
-	}
-	if (spec_platform_from_elf(machine, h[4], h[5], flags, &p) < 0)
+	a = arch_find_elf(h, got);
+	if (!a)
 		return;
 	spec_platform_release(&c->platform);
-	c->platform = p;
+	spec_platform_from_arch(a, &c->platform);
 	c->found = true;
 	c->found_in_bin = bin;
 }

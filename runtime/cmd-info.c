@@ -61,22 +61,23 @@ static void print_ptrace_fix(const struct tracer_probe *p, int yama)
 
 static void print_emulators(void)
 {
-	const struct tracer_arch *host = tracer_arch_host();
+	const struct arch *host = tracer_arch_host();
 	int missing = 0;
 
 	printf("emulators: (for foreign programs; %s programs run natively)\n", host->oci_arch);
-	for (const struct tracer_arch *a = tracer_arches; a->oci_arch; a++) {
+	for (const struct arch *a = arch_table; a < arch_table + ARCH_COUNT; a++) {
 		_cleanup_free_ char *path = NULL;
 		char plat[32];
 
-		if (a == host)
+		/* one line per emulator: qemu-arm stands for every ARM variant */
+		if (a == host || arch_emulator_row(a) != a)
 			continue;
 		(void)snprintf(plat, sizeof(plat), "linux/%s%s%s", a->oci_arch,
 			       a->oci_variant ? "/" : "", a->oci_variant ? a->oci_variant : "");
 		if (tracer_qemu_find(a, &path) == 0) {
-			printf("  %-18s %-9s %s\n", plat, a->uname_machine, path);
+			printf("  %-18s %-11s %s\n", plat, a->uname_machine, path);
 		} else {
-			printf("  %-18s %-9s missing (qemu-%s-static)\n", plat, a->uname_machine,
+			printf("  %-18s %-11s missing (qemu-%s-static)\n", plat, a->uname_machine,
 			       a->qemu_name);
 			missing++;
 		}

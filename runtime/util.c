@@ -132,7 +132,7 @@ int runtime_trace(const struct tracer_config *config, struct cmd_ctx *ctx, bool 
 	if (ret_written)
 		*ret_written = res.rootfs_written;
 	if (res.exec_errno && res.missing_arch) {
-		const struct tracer_arch *a = res.missing_arch;
+		const struct arch *a = res.missing_arch;
 
 		qlog_error("'%s': no emulator for linux/%s%s%s (%s) programs: install %s "
 			   "(qemu-%s-static)",

@@ -66,19 +66,19 @@ struct spec_platform {
 
 /*
  * Parse "OS/ARCH[/VARIANT]" or just "ARCH" (os linux). Aliases are normalised the way
- * containerd does: x86_64 / x86-64 → amd64, aarch64 → arm64, armhf / armel / armv7l → arm
- * (+v7/v6), i386 / i686 → 386, ppc64el → ppc64le; arm64 gets variant v8 when none is given
- * and arm gets v7. -EINVAL for an empty or malformed string.
+ * containerd does (arch_normalize in common/arch.h): x86_64 / x86-64 → amd64, aarch64 →
+ * arm64, armhf / armel / armv7l → arm (+v7/v6), i386 / i686 → 386, ppc64el → ppc64le; arm64
+ * gets variant v8 when none is given and arm gets v7. -EINVAL for an empty or malformed string.
  */
 int spec_platform_parse(const char *s, struct spec_platform *ret, struct qerr *err);
 /* The platform of the machine qrun runs on (from uname). */
 void spec_platform_host(struct spec_platform *ret);
 /*
- * The platform an ELF header describes: e_machine, EI_CLASS, EI_DATA and e_flags.
- * -ENOENT when it is not a machine we know.
+ * The platform of a row of common/arch.h (linux/ARCH[/VARIANT]), e.g. the one arch_find_elf
+ * found for a program.
  */
-int spec_platform_from_elf(unsigned e_machine, unsigned ei_class, unsigned ei_data,
-			   uint32_t e_flags, struct spec_platform *ret);
+struct arch;
+void spec_platform_from_arch(const struct arch *a, struct spec_platform *ret);
 /* "linux/arm/v7" (no trailing slash when there is no variant). Heap string. */
 char *spec_platform_format(const struct spec_platform *p);
 /*

@@ -6,7 +6,7 @@
  * the program and its libraries are translated like any other. /proc/self/exe and AT_EXECFN
  * are then made to show the guest's view (loop.c, execve_done).
  *
- * A foreign ELF (decided per exec from EI_CLASS, EI_DATA and e_machine) becomes an exec of the
+ * A foreign ELF (decided per exec from its header by common/arch.c's table) becomes an exec of the
  * host's qemu-user emulator, `qemu-ARCH-static -0 ARGV0 PROGRAM ARGS`: qemu's own opens of the
  * program, its ld.so and libraries are translated like anyone's, and when the guest execs,
  * qemu's host execve comes back here and is wrapped again, so the whole tree stays emulated
@@ -214,29 +214,16 @@ static void prepend_runner(struct tracee *t, struct exec_argv *av, const char *r
 	av->changed = true;
 }
 
-/* The architecture an ELF header is for, or NULL. */
-static const struct tracer_arch *elf_arch(const unsigned char *hdr)
+/*
+ * The emulator for arch: the forced one, or qemu-NAME-static / qemu-NAME on PATH, cached per
+ * emulator (every ARM variant shares qemu-arm's entry).
+ */
+static const char *emulator(struct tracer *tr, const struct arch *arch)
 {
-	unsigned machine = hdr[EI_DATA] == ELFDATA2MSB ? (unsigned)hdr[18] << 8 | hdr[19]
-						       : (unsigned)hdr[19] << 8 | hdr[18];
-
-	for (const struct tracer_arch *a = tracer_arches; a->oci_arch; a++) {
-		if (a->e_machine == machine && a->elf_class == hdr[EI_CLASS] &&
-		    a->elf_data == hdr[EI_DATA])
-			return a;
-	}
-	return NULL;
-}
-
-/* The emulator for arch: the forced one, or qemu-NAME-static / qemu-NAME on PATH (cached). */
-static const char *emulator(struct tracer *tr, const struct tracer_arch *arch)
-{
-	size_t i = (size_t)(arch - tracer_arches);
+	size_t i = arch_index(arch_emulator_row(arch));
 
 	if (tr->config->qemu)
 		return tr->config->qemu;
-	if (i >= ARRAY_SIZE(tr->qemu_paths))
-		return NULL;
 	if (!tr->qemu_looked[i]) {
 		tr->qemu_looked[i] = true;
 		(void)tracer_qemu_find(arch, &tr->qemu_paths[i]);
@@ -370,7 +357,7 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 		}
 		if ((size_t)n >= sizeof(Elf64_Ehdr) && memcmp(hdr, ELFMAG, SELFMAG) == 0) {
 			const Elf64_Ehdr *eh = (const Elf64_Ehdr *)hdr;
-			const struct tracer_arch *arch = elf_arch((const unsigned char *)hdr);
+			const struct arch *arch = arch_find_elf(hdr, (size_t)n);
 			const char *runner, *shim;
 
 			free(t->pending_exe);

@@ -262,10 +262,11 @@ struct tracer {
 	struct bind_table binds;
 	bool seccomp; /* the filter is installed: resume with PTRACE_CONT */
 	bool has_readonly_binds;
-	bool rootfs_written;  /* some call changed the rootfs (not a bind): see tracer_result */
-	char *qemu_paths[16]; /* owned: emulator per tracer_arches index, NULL if missing */
-	bool qemu_looked[16];
-	const struct tracer_arch *missing_arch; /* first foreign exec with no emulator */
+	bool rootfs_written; /* some call changed the rootfs (not a bind): see tracer_result */
+	/* owned: the emulator per arch_table index of an arch_emulator_row, NULL if missing */
+	char *qemu_paths[ARCH_COUNT];
+	bool qemu_looked[ARCH_COUNT];
+	const struct arch *missing_arch; /* first foreign exec with no emulator */
 	pid_t tracer_pid;
 	pid_t first_pid;
 	bool first_exited;

@@ -7,33 +7,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/arch.h"
 #include "common/common.h"
 
 /* ---- architectures ------------------------------------------------------------------ */
 
 /*
- * One guest architecture qrun knows: how OCI names it, how qemu-user names it, what uname -m
- * prints inside it, and how its ELF files identify themselves.
+ * Architectures are the rows of common/arch.h (arch_table, arch_find_elf ...): the tracer picks
+ * the emulator of a foreign exec from its ELF header with them.
  */
-struct tracer_arch {
-	const char *oci_arch;	   /* "arm", "arm64", "amd64" ... (OCI platform.architecture) */
-	const char *oci_variant;   /* "v7" or NULL */
-	const char *debian_arch;   /* "armhf", "arm64" ... */
-	const char *qemu_name;	   /* the NAME in qemu-NAME-static */
-	const char *uname_machine; /* what `uname -m` prints on such a machine */
-	unsigned short e_machine;  /* EM_* */
-	unsigned char elf_class;   /* ELFCLASS32 / ELFCLASS64 */
-	unsigned char elf_data;	   /* ELFDATA2LSB / ELFDATA2MSB */
-};
 
-/* The table of known architectures, terminated by an entry with oci_arch == NULL. */
-extern const struct tracer_arch tracer_arches[];
-
-/* The architecture this qrun was built for (x86_64: "amd64"). */
-const struct tracer_arch *tracer_arch_host(void);
-
-/* Look up by OCI architecture name (variant ignored), Debian name or qemu name; NULL if none. */
-const struct tracer_arch *tracer_arch_find(const char *name);
+/* The architecture whose system calls this tracer translates (x86_64: "amd64"). */
+const struct arch *tracer_arch_host(void);
 
 /* The Debian package that ships the qemu-user emulators. */
 #define TRACER_QEMU_PACKAGE "qemu-user-static"
@@ -42,7 +27,7 @@ const struct tracer_arch *tracer_arch_find(const char *name);
  * Find the emulator for arch on PATH: qemu-NAME-static, then qemu-NAME. Returns 0 and the
  * absolute path in *ret_path (owned by the caller), -ENOENT when neither exists.
  */
-int tracer_qemu_find(const struct tracer_arch *arch, char **ret_path);
+int tracer_qemu_find(const struct arch *arch, char **ret_path);
 
 /* ---- host capability probes ----------------------------------------------------------- */
 
@@ -140,7 +125,7 @@ struct tracer_result {
 	int status;	/* exit status as a shell reports it: N, or 128+signal */
 	int exec_errno; /* non-zero when the first program could not be started */
 	/* borrowed: the architecture of a foreign program that found no emulator, or NULL */
-	const struct tracer_arch *missing_arch;
+	const struct arch *missing_arch;
 	/*
 	 * false when no call of the run created, removed, renamed or changed anything in the
 	 * rootfs itself (binds aside): a container rootfs is then as it was and can be reused.

@@ -201,10 +201,12 @@ int wall_build(struct tracer *tr, int *ret_fd, struct qerr *err)
 		return 0;
 	}
 	/* The emulators are found now, so that their rules exist before the first exec. */
-	for (size_t i = 0; tracer_arches[i].oci_arch && i < ARRAY_SIZE(tr->qemu_paths); i++) {
-		if (!tr->qemu_looked[i] && &tracer_arches[i] != tracer_arch_host()) {
+	for (size_t i = 0; i < ARCH_COUNT; i++) {
+		const struct arch *a = &arch_table[i];
+
+		if (!tr->qemu_looked[i] && arch_emulator_row(a) == a && a != tracer_arch_host()) {
 			tr->qemu_looked[i] = true;
-			(void)tracer_qemu_find(&tracer_arches[i], &tr->qemu_paths[i]);
+			(void)tracer_qemu_find(a, &tr->qemu_paths[i]);
 		}
 	}
 	w.all = fs_rights(abi);

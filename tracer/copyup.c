@@ -18,7 +18,7 @@
  * SCF_INPLACE, and opens whose flags write (openat2's come from its open_how: enter.c puts
  * them where p->flags points).
  */
-bool copyup_wanted(const struct sc_def *def, const struct sc_path *p, const uint64_t *args)
+static bool copyup_wanted(const struct sc_def *def, const struct sc_path *p, const uint64_t *args)
 {
 	uint64_t f;
 
@@ -62,7 +62,7 @@ int copyup(const char *host)
  * link reaches the inode the fd holds, whatever copy-up does to the name. When that is a shared
  * file of the rootfs, copy it up and send the call to the copy's path instead.
  */
-int copyup_proc(struct tracer *tr, struct tracee *t, struct xlat *x)
+static int copyup_proc(struct tracer *tr, struct tracee *t, struct xlat *x)
 {
 	char text[PATH_MAX], host[PATH_MAX * 2];
 	int e;
@@ -84,8 +84,8 @@ int copyup_proc(struct tracer *tr, struct tracee *t, struct xlat *x)
  * (dirfd AT_FDCWD). Returns 1 when x holds that path (the caller rewrites the argument), 0
  * when there is nothing to do, or -errno.
  */
-int copyup_empty(struct tracer *tr, struct tracee *t, const struct sysregs *r,
-		 const struct sc_path *p, struct xlat *x)
+static int copyup_empty(struct tracer *tr, struct tracee *t, const struct sysregs *r,
+			const struct sc_path *p, struct xlat *x)
 {
 	char link[64];
 	struct stat st;
@@ -234,3 +234,23 @@ int copyup_fd(struct tracer *tr, struct tracee *t, const struct sysregs *r)
 		return -EIO;
 	return 0;
 }
+
+static int translated(struct tracer *tr, struct tracee *t, const struct path_arg *a, struct xlat *x)
+{
+	if (!tr->config->copy_up || !copyup_wanted(a->def, a->p, a->r->args))
+		return 0;
+	return x->bind == 0 ? copyup(x->host) : copyup_proc(tr, t, x);
+}
+
+static int on_fd(struct tracer *tr, struct tracee *t, const struct path_arg *a, struct xlat *x)
+{
+	if (!tr->config->copy_up || !a->writes)
+		return 0;
+	return copyup_empty(tr, t, a->r, a->p, x);
+}
+
+const struct path_hook copyup_hook = {
+	.name = "copyup",
+	.translated = translated,
+	.on_fd = on_fd,
+};

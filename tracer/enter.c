@@ -85,17 +85,6 @@ int fd_bind(struct tracer *tr, struct tracee *t, int fd)
 	return binds_to_guest(&tr->binds, host, guest, sizeof(guest));
 }
 
-/* true when the tracee's fd refers to a file in a read-only bind */
-static bool fd_readonly(struct tracer *tr, struct tracee *t, int fd)
-{
-	int b;
-
-	if (!tr->has_readonly_binds)
-		return false;
-	b = fd_bind(tr, t, fd);
-	return b >= 0 && tr->binds.v[b].readonly;
-}
-
 /* fchmod and friends: refuse when the fd's file lies in a read-only bind; copy up. */
 static void do_fd_write(struct tracer *tr, struct tracee *t, const struct sysregs *r)
 {
@@ -190,12 +179,20 @@ bool enter_passthrough(struct tracer *tr, struct tracee *t, int dirfd, const cha
  * nothing to translate (NULL, empty with AT_EMPTY_PATH, unreadable: the kernel answers), or
  * -errno to fail the syscall with.
  */
+/* The policies on a translated path, in order: refuse first, then record, then copy. */
+static const struct path_hook *const path_hooks[] = { &readonly_hook, &record_hook, &copyup_hook };
+
 static int translate_arg(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 			 const struct sc_path *p, int k, bool fast, char *orig, struct xlat *x,
 			 uint64_t *ret_ptr)
 {
 	uint64_t ptr = r->args[p->path];
 	int dirfd = p->dirfd >= 0 ? (int)r->args[p->dirfd] : AT_FDCWD;
+	struct path_arg a = { .r = r,
+			      .def = sc_lookup(r->nr),
+			      .p = p,
+			      .dirfd = dirfd,
+			      .writes = writes(p, r->args) };
 	ssize_t n;
 	int e;
 
@@ -210,36 +207,24 @@ static int translate_arg(struct tracer *tr, struct tracee *t, const struct sysre
 	if (n < 0)
 		return 0; /* EFAULT: let the kernel say it */
 	if (n == 0) {
-		/* NULL (utimensat) or "" with AT_EMPTY_PATH: the call acts on the dirfd itself */
-		if (p->empty_ok && writes(p, r->args) && fd_readonly(tr, t, dirfd))
-			return -EROFS;
-		if (p->empty_ok && writes(p, r->args) && tr->config->copy_up)
-			return copyup_empty(tr, t, r, p, x);
-		return 0; /* otherwise "" is ENOENT from the kernel */
+		/* NULL (utimensat) or "" with AT_EMPTY_PATH: the call acts on the dirfd itself;
+		 * otherwise "" is ENOENT from the kernel */
+		for (size_t i = 0; p->empty_ok && i < ARRAY_SIZE(path_hooks); i++) {
+			e = path_hooks[i]->on_fd ? path_hooks[i]->on_fd(tr, t, &a, x) : 0;
+			if (e != 0)
+				return e;
+		}
+		return 0;
 	}
-	if (fast && enter_passthrough(tr, t, dirfd, orig, follows(p, r->args), writes(p, r->args)))
+	if (fast && enter_passthrough(tr, t, dirfd, orig, follows(p, r->args), a.writes))
 		return 0;
 	e = path_translate(tr, t, dirfd, orig, follows(p, r->args), x);
 	if (e < 0)
 		return e;
-	if (writes(p, r->args) && (tr->binds.v[x->bind].readonly || preload_is_shim(tr, x)))
-		return -EROFS;
-	if (writes(p, r->args) && x->bind == 0)
-		tr->rootfs_written = true;
-	if (tr->config->copy_up && copyup_wanted(sc_lookup(r->nr), p, r->args)) {
-		e = x->bind == 0 ? copyup(x->host) : copyup_proc(tr, t, x);
+	for (size_t i = 0; i < ARRAY_SIZE(path_hooks); i++) {
+		e = path_hooks[i]->translated(tr, t, &a, x);
 		if (e < 0)
 			return e;
-	}
-	if (writes(p, r->args) && tr->has_readonly_binds && str_has_prefix(x->guest, "/proc/")) {
-		/* reopening /proc/self/fd/N for writing must not get around a read-only bind */
-		char text[PATH_MAX], host[PATH_MAX * 2];
-		int b;
-
-		if (path_proc_link(tr, t, x->guest, text, sizeof(text)) > 0 && text[0] == '/' &&
-		    (b = binds_to_host(&tr->binds, text, host, sizeof(host))) >= 0 &&
-		    tr->binds.v[b].readonly)
-			return -EROFS;
 	}
 	return 1;
 }

@@ -43,31 +43,35 @@ static void argv_release(struct exec_argv *a)
 	a->n_head = 0;
 }
 
-bool ldso_has_option(const char *host, enum ldso_option opt)
+bool ldso_has_option(struct tracer *tr, const char *host, enum ldso_option opt)
 {
 	static const char *const text[] = {
 		[LDSO_ARGV0] = "--argv0", [LDSO_PRELOAD] = "--preload"
 	};
-	static struct {
-		char *path;
-		bool has[2];
-	} known[16];
-	static size_t n;
 	_cleanup_free_ char *buf = NULL;
-	size_t i;
+	size_t i, n = tr->n_ldso_known;
 	ssize_t len;
 
 	for (i = 0; i < n; i++) {
-		if (strcmp(known[i].path, host) == 0)
-			return known[i].has[opt];
+		if (strcmp(tr->ldso_known[i].path, host) == 0)
+			return tr->ldso_known[i].has[opt];
 	}
 	len = read_file_at(AT_FDCWD, host, 16 << 20, &buf);
-	if (n == ARRAY_SIZE(known))
+	if (n == ARRAY_SIZE(tr->ldso_known))
 		return len > 0 && memmem(buf, (size_t)len, text[opt], strlen(text[opt]));
-	known[n].path = xstrdup(host);
+	tr->ldso_known[n].path = xstrdup(host);
 	for (int k = 0; k < 2; k++)
-		known[n].has[k] = len > 0 && memmem(buf, (size_t)len, text[k], strlen(text[k]));
-	return known[n++].has[opt];
+		tr->ldso_known[n].has[k] =
+		    len > 0 && memmem(buf, (size_t)len, text[k], strlen(text[k]));
+	tr->n_ldso_known++;
+	return tr->ldso_known[n].has[opt];
+}
+
+void ldso_release(struct tracer *tr)
+{
+	for (size_t i = 0; i < tr->n_ldso_known; i++)
+		free(tr->ldso_known[i].path);
+	tr->n_ldso_known = 0;
 }
 
 /*
@@ -231,16 +235,10 @@ static const char *emulator(struct tracer *tr, const struct arch *arch)
 	return tr->qemu_paths[i];
 }
 
-struct exec_state {
-	char file_guest[PATH_MAX]; /* canonical guest path of the current file */
-	char file_host[PATH_MAX];
-	char name[PATH_MAX]; /* the name the next level passes as the script argument */
-};
-
 int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 		 const struct sc_def *def)
 {
-	static struct exec_state st;
+	struct stop_exec *st = &tr->stop.exec; /* too big for the stack frame */
 	const struct sc_path *p = &def->p[0];
 	bool at = r->nr == SYS_execveat;
 	int dirfd = at ? (int)r->args[0] : AT_FDCWD;
@@ -252,7 +250,7 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 	ssize_t n;
 	int e = 0, depth;
 
-	n = mem_read_string(t->pid, r->args[p->path], st.name, sizeof(st.name));
+	n = mem_read_string(t->pid, r->args[p->path], st->name, sizeof(st->name));
 	if (n < 0)
 		return n == -ENAMETOOLONG ? -ENAMETOOLONG : -EFAULT;
 	if (n == 0 && !(flags & AT_EMPTY_PATH))
@@ -262,30 +260,30 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 		char link[48];
 
 		(void)snprintf(link, sizeof(link), "/proc/%d/fd/%d", t->pid, dirfd);
-		if (path_proc_link(tr, t, link, st.file_guest, sizeof(st.file_guest)) <= 0 ||
-		    st.file_guest[0] != '/')
-			(void)snprintf(st.file_guest, sizeof(st.file_guest), "%s", link);
-		(void)snprintf(st.file_host, sizeof(st.file_host), "%s", link);
-		(void)snprintf(st.name, sizeof(st.name), "/dev/fd/%d", dirfd);
+		if (path_proc_link(tr, t, link, st->file_guest, sizeof(st->file_guest)) <= 0 ||
+		    st->file_guest[0] != '/')
+			(void)snprintf(st->file_guest, sizeof(st->file_guest), "%s", link);
+		(void)snprintf(st->file_host, sizeof(st->file_host), "%s", link);
+		(void)snprintf(st->name, sizeof(st->name), "/dev/fd/%d", dirfd);
 	} else {
-		e = path_translate(tr, t, dirfd, st.name, !(flags & AT_SYMLINK_NOFOLLOW), &x);
+		e = path_translate(tr, t, dirfd, st->name, !(flags & AT_SYMLINK_NOFOLLOW), &x);
 		if (e < 0)
 			return e;
-		memcpy(st.file_guest, x.guest, sizeof(st.file_guest));
-		memcpy(st.file_host, x.host, sizeof(st.file_host));
-		if (dirfd != AT_FDCWD && st.name[0] != '/') {
+		memcpy(st->file_guest, x.guest, sizeof(st->file_guest));
+		memcpy(st->file_host, x.host, sizeof(st->file_host));
+		if (dirfd != AT_FDCWD && st->name[0] != '/') {
 			/* the kernel names a dirfd-relative program /dev/fd/N/NAME (AT_EXECFN, #!)
 			 */
 			char rel[PATH_MAX];
 
-			memcpy(rel, st.name, sizeof(rel));
-			if (snprintf(st.name, sizeof(st.name), "/dev/fd/%d/%s", dirfd, rel) >=
-			    (int)sizeof(st.name))
+			memcpy(rel, st->name, sizeof(rel));
+			if (snprintf(st->name, sizeof(st->name), "/dev/fd/%d/%s", dirfd, rel) >=
+			    (int)sizeof(st->name))
 				return -ENAMETOOLONG;
 		}
 	}
 	free(t->pending_execfn);
-	t->pending_execfn = xstrdup(st.name);
+	t->pending_execfn = xstrdup(st->name);
 
 	for (depth = 0;; depth++) {
 		_cleanup_close_ int fd = -1;
@@ -296,7 +294,7 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 			e = -ELOOP;
 			goto out;
 		}
-		fd = open(st.file_host, O_RDONLY | O_CLOEXEC);
+		fd = open(st->file_host, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			e = -errno;
 			goto out;
@@ -329,7 +327,7 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 			av.head[av.n_head++] = xstrdup(interp);
 			if (optarg[0])
 				av.head[av.n_head++] = xstrdup(optarg);
-			av.head[av.n_head++] = xstrdup(st.name);
+			av.head[av.n_head++] = xstrdup(st->name);
 			if (prev_n > 0) {
 				/* the previous script's argv[0] is replaced; the rest stays */
 				free(prev_head[0]);
@@ -350,9 +348,9 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 			e = path_translate(tr, t, AT_FDCWD, interp, true, &x);
 			if (e < 0)
 				goto out;
-			memcpy(st.file_guest, x.guest, sizeof(st.file_guest));
-			memcpy(st.file_host, x.host, sizeof(st.file_host));
-			(void)snprintf(st.name, sizeof(st.name), "%s", interp);
+			memcpy(st->file_guest, x.guest, sizeof(st->file_guest));
+			memcpy(st->file_host, x.host, sizeof(st->file_host));
+			(void)snprintf(st->name, sizeof(st->name), "%s", interp);
 			continue;
 		}
 		if ((size_t)n >= sizeof(Elf64_Ehdr) && memcmp(hdr, ELFMAG, SELFMAG) == 0) {
@@ -361,7 +359,7 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 			const char *runner, *shim;
 
 			free(t->pending_exe);
-			t->pending_exe = xstrdup(st.file_guest);
+			t->pending_exe = xstrdup(st->file_guest);
 			if (arch != tracer_arch_host()) {
 				runner = arch ? emulator(tr, arch) : NULL;
 				if (!runner) {
@@ -371,8 +369,9 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 					goto out;
 				}
 				/* the name as given: qemu shows it as AT_EXECFN */
-				prepend_runner(t, &av, runner, NULL, NULL, "-0", st.name, st.name);
-				(void)snprintf(st.file_host, sizeof(st.file_host), "%s", runner);
+				prepend_runner(t, &av, runner, NULL, NULL, "-0", st->name,
+					       st->name);
+				(void)snprintf(st->file_host, sizeof(st->file_host), "%s", runner);
 				break;
 			}
 			k = elf_interp(fd, eh, interp, sizeof(interp));
@@ -387,9 +386,9 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 				goto out;
 			shim = preload_for(tr, t, fd, x.host);
 			prepend_runner(t, &av, x.guest, shim ? "--preload" : NULL, shim,
-				       ldso_has_option(x.host, LDSO_ARGV0) ? "--argv0" : NULL,
-				       st.file_guest, st.name);
-			memcpy(st.file_host, x.host, sizeof(st.file_host));
+				       ldso_has_option(tr, x.host, LDSO_ARGV0) ? "--argv0" : NULL,
+				       st->file_guest, st->name);
+			memcpy(st->file_host, x.host, sizeof(st->file_host));
 			break;
 		}
 		e = -ENOEXEC;
@@ -406,15 +405,15 @@ int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
 			goto out;
 	}
 	{
-		uint64_t a = scratch_put(&s, st.file_host, strlen(st.file_host) + 1, &e);
+		uint64_t a = scratch_put(&s, st->file_host, strlen(st->file_host) + 1, &e);
 
 		if (!a)
 			goto out;
 		e = regs_set_arg(t->pid, p->path, a);
 	}
 	free(t->pending_execfn_host);
-	t->pending_execfn_host = xstrdup(st.file_host);
-	TRACE(tr, 1, "%d execve(\"%s\") -> \"%s\"%s", t->pid, t->pending_execfn, st.file_host,
+	t->pending_execfn_host = xstrdup(st->file_host);
+	TRACE(tr, 1, "%d execve(\"%s\") -> \"%s\"%s", t->pid, t->pending_execfn, st->file_host,
 	      av.changed ? " (argv rewritten)" : "");
 out:
 	argv_release(&av);

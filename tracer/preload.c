@@ -37,7 +37,7 @@ static bool wants_sanitizer_first(int fd)
 
 const char *preload_for(struct tracer *tr, struct tracee *t, int program_fd, const char *ldso_host)
 {
-	if (!tr->preload || t->guest_filter || !ldso_has_option(ldso_host, LDSO_PRELOAD) ||
+	if (!tr->preload || t->guest_filter || !ldso_has_option(tr, ldso_host, LDSO_PRELOAD) ||
 	    wants_sanitizer_first(program_fd))
 		return NULL;
 	return QRUN_PRELOAD_GUEST;

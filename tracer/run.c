@@ -308,6 +308,7 @@ out:
 	keeper_stop(&tr);
 	longpath_release(&tr);
 	sock_names_release(&tr);
+	ldso_release(&tr);
 	path_cache_flush(&tr);
 	free(tr.preload_settings);
 	return r;

@@ -237,6 +237,13 @@ struct xlat {
 	int bind;		 /* index in the bind table */
 };
 
+/* execve: the file at the current level of #! interpreters (execve.c) */
+struct stop_exec {
+	char file_guest[PATH_MAX]; /* canonical guest path of the current file */
+	char file_host[PATH_MAX];
+	char name[PATH_MAX]; /* the name the next level passes as the script argument */
+};
+
 /*
  * What one stop needs beyond the registers: the path arguments as the guest gave them and as
  * translated. Too big for the tracer's stack frame per call, and valid for one stop only.
@@ -244,6 +251,7 @@ struct xlat {
 struct stop {
 	char orig[2][PATH_MAX];
 	struct xlat x[2];
+	struct stop_exec exec;
 };
 
 #define LONGPATH_SLOTS 32
@@ -290,6 +298,12 @@ struct tracer {
 		char *host, *guest; /* owned */
 	} sock_names[SOCK_NAMES];
 	unsigned sock_next;
+	/* ld.so files (host paths) and the options their text names (execve.c) */
+	struct {
+		char *path; /* owned */
+		bool has[2];
+	} ldso_known[16];
+	size_t n_ldso_known;
 	struct {
 		pid_t pid; /* 0 until it said it, -1 when gone */
 		int sock;  /* qrun's end, -1 when none */
@@ -406,7 +420,9 @@ enum ldso_option {
 	LDSO_PRELOAD,
 };
 /* Does the ld.so at host path know opt? (Its text is searched once, cached per path.) */
-bool ldso_has_option(const char *host, enum ldso_option opt);
+bool ldso_has_option(struct tracer *tr, const char *host, enum ldso_option opt);
+/* Forget what ldso_has_option learnt. */
+void ldso_release(struct tracer *tr);
 
 /* execve/execveat at entry. Returns the errno to fail with, or 0 when it may go on. */
 int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
@@ -506,19 +522,47 @@ void keeper_stop(struct tracer *tr);
 
 /* ---- copyup.c: private copies of files shared with an image snapshot -------------------- */
 
-/* Does the call (def, path argument p, args) change an existing inode in place? */
-bool copyup_wanted(const struct sc_def *def, const struct sc_path *p, const uint64_t *args);
 /* Give host (a file or symlink with other links) its own inode. 0 when nothing to do. */
 int copyup(const char *host);
-/* A call on an fd's own inode (empty path): copy up; 1 when x holds the copy's path. */
-int copyup_empty(struct tracer *tr, struct tracee *t, const struct sysregs *r,
-		 const struct sc_path *p, struct xlat *x);
 /* The bind holding the file of the tracee's fd, or -1 (enter.c). */
 int fd_bind(struct tracer *tr, struct tracee *t, int fd);
-/* A /proc magic link (/proc/self/fd/N) to a shared file: copy up, point x at the copy. */
-int copyup_proc(struct tracer *tr, struct tracee *t, struct xlat *x);
 /* fchmod/fchown/fsetxattr/fremovexattr on a shared file: copy up, rewrite to the path call. */
 int copyup_fd(struct tracer *tr, struct tracee *t, const struct sysregs *r);
+
+/* ---- hooks: policies on a translated path argument (enter.c runs them in order) ---------- */
+
+/* One path argument of a stopped call, as a hook sees it. */
+struct path_arg {
+	const struct sysregs *r;
+	const struct sc_def *def;
+	const struct sc_path *p;
+	int dirfd;   /* the dirfd argument's value, or AT_FDCWD */
+	bool writes; /* the call writes through this path (enum sc_write, resolved) */
+};
+
+struct path_hook {
+	const char *name;
+	/*
+	 * After the path was translated into x: 0 to go on, -errno to fail the call. May change
+	 * x->host (copy-up sends the call to the copy).
+	 */
+	int (*translated)(struct tracer *tr, struct tracee *t, const struct path_arg *a,
+			  struct xlat *x);
+	/*
+	 * The call acts on the dirfd itself (an empty path with AT_EMPTY_PATH, or NULL): 0 to go
+	 * on, 1 with x filled to send the call to x->host instead, -errno to fail it.
+	 */
+	int (*on_fd)(struct tracer *tr, struct tracee *t, const struct path_arg *a, struct xlat *x);
+};
+
+/* readonly.c: EROFS in read-only binds and for the shim */
+extern const struct path_hook readonly_hook;
+/* true when the tracee's fd refers to a file in a read-only bind */
+bool fd_readonly(struct tracer *tr, struct tracee *t, int fd);
+/* record.c: what the run changed (tracer_result.rootfs_written) */
+extern const struct path_hook record_hook;
+/* copyup.c: a private copy before the first change to a file shared with the image */
+extern const struct path_hook copyup_hook;
 
 /* ---- guard.c: what the tracer refuses ------------------------------------------------------ */
 

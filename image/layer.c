@@ -21,6 +21,7 @@
 #include <archive_entry.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -592,6 +593,35 @@ static int apply_all(struct layer_ctx *c, struct qerr *err)
 	return 0;
 }
 
+/* What the extracting thread is given and answers. */
+struct extract {
+	struct layer_ctx *c;
+	struct qerr *err;
+	char diff[72];
+	int r;
+};
+
+/*
+ * libarchive's disk writer works relative to the current directory, so the entries are
+ * written by a thread with a working directory of its own (unshare(CLONE_FS)) in the layer's
+ * directory. qrun's own working directory is never left: a user may be in one they cannot
+ * open again (sudo -u alice qrun ... from /root), which made every unpack fail there.
+ */
+static void *extract_main(void *arg)
+{
+	struct extract *x = arg;
+
+	if (unshare(CLONE_FS) < 0 || fchdir(x->c->dirfd) < 0) {
+		x->r = qerr_set_errno(x->err, -errno, "%s: cannot enter '%s'", x->c->la->what,
+				      x->c->la->dir);
+		return NULL;
+	}
+	x->r = apply_all(x->c, x->err);
+	if (x->r >= 0)
+		x->r = finish_reader(x->c, x->c->la->what, x->diff, x->err);
+	return NULL;
+}
+
 int layer_apply(const struct layer_apply *la, struct qerr *err)
 {
 	struct layer_ctx c = {
@@ -605,8 +635,9 @@ int layer_apply(const struct layer_apply *la, struct qerr *err)
 	int flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_XATTR |
 		    ARCHIVE_EXTRACT_UNLINK | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 		    ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS;
-	char diff[72];
-	int cwd = -1, r;
+	struct extract x = { .c = &c, .err = err, .r = 0 };
+	pthread_t th;
+	int r;
 
 	c.diff = digest_new();
 	c.created = meta_new();
@@ -626,27 +657,20 @@ int layer_apply(const struct layer_apply *la, struct qerr *err)
 	r = open_reader(&c, la->blob_fd, la->what, err);
 	if (r < 0)
 		goto out;
-	/* libarchive's disk writer works relative to the current directory. */
-	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (cwd < 0 || fchdir(c.dirfd) < 0) {
-		r = qerr_set_errno(err, -errno, "%s: cannot enter '%s'", la->what, la->dir);
+	r = pthread_create(&th, NULL, extract_main, &x);
+	if (r != 0) {
+		r = qerr_set_errno(err, -r, "%s: cannot start the extracting thread", la->what);
 		goto out;
 	}
-	r = apply_all(&c, err);
-	if (r >= 0)
-		r = finish_reader(&c, la->what, diff, err);
-	if (r >= 0 && la->diff_id && strcmp(diff, la->diff_id) != 0)
+	(void)pthread_join(th, NULL);
+	r = x.r;
+	if (r >= 0 && la->diff_id && strcmp(x.diff, la->diff_id) != 0)
 		r = qerr_set(err, -EBADMSG,
 			     "%s: uncompressed content is %s, the image config says %s", la->what,
-			     diff, la->diff_id);
+			     x.diff, la->diff_id);
 	if (r >= 0 && la->progress && la->progress->finish)
 		la->progress->finish(la->progress->data, la->label, la->blob_size);
 out:
-	if (cwd >= 0) {
-		if (fchdir(cwd) < 0)
-			qlog_debug("cannot return to the previous directory: %s", strerror(errno));
-		close(cwd);
-	}
 	if (c.dirfd >= 0)
 		close(c.dirfd);
 	release(&c);

@@ -130,7 +130,7 @@ if [ "$unit_only" = 0 ]; then
 			QRUN_GUEST=$stage/guest QRUN_SRC=$stage
 			scripts=("${scripts[@]/#$src/$stage}")
 			# A user's commands start in a directory the user can enter, not in the checkout
-			# (qrun's layer unpacking fails when it cannot open its current directory).
+			# (t102 covers a working directory that cannot be opened on purpose).
 			cd "$stage" || exit 1
 		fi
 		for t in "${scripts[@]}"; do

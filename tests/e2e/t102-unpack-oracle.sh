@@ -297,6 +297,17 @@ is "qrun unpack = umoci unpack (rules image)" "$(cat "$T/diff")" ""
 
 q unpack -q t102-plain "$Q/plain"
 is "qrun unpack of the plain image" "$st:$err" "0:"
+
+# From a working directory qrun cannot open (a user who ran `sudo -u alice qrun` in /root):
+# the layers were extracted by changing into the target and back, which failed here. (Root
+# opens any directory: the case bites a normal user.)
+mkdir -p "$T/nox"
+(cd "$T/nox" && chmod 0 . && timeout -k 5 120 "$QRUN" unpack -q t102-other "$Q/other-nox") \
+	>"$T/.out" 2>&1
+st=$?
+chmod 0755 "$T/nox"
+is "unpack from a working directory that cannot be opened" "$st:$(cat "$T/.out")" "0:"
+ok "... and it unpacked the image" test -n "$(ls -A "$Q/other-nox" 2>/dev/null)"
 "${treecmp[@]}" "${cmp_opts[@]}" -x '^\.$' "$X" "$Q/plain" >"$T/diff"
 is "qrun unpack = tar -x of the layers in order (plain image)" "$(cat "$T/diff")" ""
 "${treecmp[@]}" "${cmp_opts[@]}" -x '^\.$' "$U/plain/rootfs" "$Q/plain" >"$T/diff"

@@ -126,6 +126,19 @@ if [ "$unit_only" = 0 ]; then
 			cp -a "$QRUN_GUEST" "$stage/guest"
 			cp -a "$src/examples" "$stage/examples"
 			chmod -R a+rX "$stage"
+			# What the root runs left for the user's in the build dir (t301's chroot(8)
+			# oracle, t410's armhf Debian): hard links (no copy of 200 MB, and no chmod:
+			# the inodes are the build dir's own), a copy where links cannot be made.
+			if [ -n "${QRUN_BUILD:-}" ]; then
+				mkdir -p "$stage/build"
+				chmod 0755 "$stage/build"
+				for d in oracle debootstrap; do
+					[ -d "$QRUN_BUILD/$d" ] || continue
+					cp -al "$QRUN_BUILD/$d" "$stage/build/$d" 2>/dev/null ||
+						cp -a "$QRUN_BUILD/$d" "$stage/build/$d"
+				done
+				QRUN_BUILD=$stage/build
+			fi
 			QRUN=$stage/bin/qrun QRUN_FIXTURES=$stage/fixtures QRUN_TOOLS=$stage/tools
 			QRUN_GUEST=$stage/guest QRUN_SRC=$stage
 			scripts=("${scripts[@]/#$src/$stage}")

@@ -32,7 +32,7 @@ for _fd in /proc/"$$"/fd/*; do
 	case $_fd in 0 | 1 | 2 | 255) ;; *) eval "exec $_fd>&-" 2>/dev/null ;; esac
 done
 
-build=${QRUN_BUILD:-$(dirname "$QRUN")} # tests/run.sh does not pass QRUN_BUILD to the user
+build=${QRUN_BUILD:-$(dirname "$QRUN")} # tests/run.sh passes it (a staged copy for the user)
 cache=$build/oracle/t301
 tmo=30
 clean_env=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin

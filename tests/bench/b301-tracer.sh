@@ -202,7 +202,8 @@ time_cells() {
 skip() { NA[$1]=$2; printf '   %-12s n/a (%s)\n' "$1" "$2"; }
 
 # cell RUNNER ID RUNS PREPARE EXPECT AFTER -- ARGV...: run ARGV (the rootfs and the command)
-# under RUNNER: native | qrun | qrun-nosec | proot.
+# under RUNNER: native | qrun | qrun-nosec | qrun-nopre | qrun-nowall (QRUN_WALL=off: no
+# Landlock wall; static programs only, since it also turns the shim off) | proot.
 cell() {
 	local runner=$1 id=$2 runs=$3 prep=$4 expect=$5 after=$6
 	shift 7
@@ -219,7 +220,7 @@ cell() {
 			skip "$id" "chroot(8) needs root"
 		fi
 		;;
-	qrun | qrun-nosec | qrun-nopre)
+	qrun | qrun-nosec | qrun-nopre | qrun-nowall)
 		if [ -z "$qrun_ok" ]; then
 			skip "$id" "no working 'qrun chroot' at $QRUN"
 			return
@@ -227,7 +228,9 @@ cell() {
 		local opt=()
 		[ "$runner" = qrun-nosec ] && opt=(--no-seccomp)
 		[ "$runner" = qrun-nopre ] && opt=(--no-preload)
-		check "$id" "$runs" "$prep" "$(q "$QRUN" chroot "${opt[@]}" "$@")" "$expect" "$after"
+		local env=()
+		[ "$runner" = qrun-nowall ] && env=(env QRUN_WALL=off)
+		check "$id" "$runs" "$prep" "$(q "${env[@]}" "$QRUN" chroot "${opt[@]}" "$@")" "$expect" "$after"
 		;;
 	proot)
 		if [ -z "$PROOT" ]; then
@@ -378,10 +381,11 @@ if want 1; then
 		cell native f-native 3 "" "$fcount" "" -- "$FIND_ROOT" "${fcmd[@]}"
 		cell qrun f-qrun 3 "" "$fcount" "" -- "$FIND_ROOT" "${fcmd[@]}"
 		cell qrun-nosec f-nosec 3 "" "$fcount" "" -- "$FIND_ROOT" "${fcmd[@]}"
+		cell qrun-nowall f-nowall 3 "" "$fcount" "" -- "$FIND_ROOT" "${fcmd[@]}"
 		cell proot f-proot 3 "" "$fcount" "" -- "$FIND_ROOT" "${fcmd[@]}"
 		time_cells
 	else
-		for id in f-native f-qrun f-nosec f-proot; do NA[$id]="could not build the tree"; done
+		for id in f-native f-qrun f-nosec f-nowall f-proot; do NA[$id]="could not build the tree"; done
 		fcount=101101
 	fi
 	# GNU find, dynamic: the shim answers its stat calls in the process. Left alone, GNU find
@@ -407,6 +411,7 @@ if want 1; then
 	row "$w" "native: chroot ROOT" f-native ""
 	row "" "qrun chroot ROOT" f-qrun ""
 	row "" "qrun chroot --no-seccomp ROOT" f-nosec ""
+	row "" "QRUN_WALL=off qrun chroot ROOT" f-nowall ""
 	row "" "proot -r ROOT" f-proot ""
 fi
 
@@ -417,12 +422,14 @@ if want 2; then
 	cell native l-native 5 "" "" "" -- "$BB" "${lcmd[@]}"
 	cell qrun l-qrun 5 "" "" "" -- "$BB" "${lcmd[@]}"
 	cell qrun-nosec l-nosec 3 "" "" "" -- "$BB" "${lcmd[@]}"
+	cell qrun-nowall l-nowall 3 "" "" "" -- "$BB" "${lcmd[@]}"
 	cell proot l-proot 3 "" "" "" -- "$BB" "${lcmd[@]}"
 	time_cells
 	w="2 sh loop: $LOOPS x /bin/true"
 	row "$w" "native: chroot BUSYBOX" l-native ""
 	row "" "qrun chroot BUSYBOX" l-qrun 1.5
 	row "" "qrun chroot --no-seccomp BUSYBOX" l-nosec ""
+	row "" "QRUN_WALL=off qrun chroot BUSYBOX" l-nowall ""
 	row "" "proot -r BUSYBOX" l-proot ""
 fi
 

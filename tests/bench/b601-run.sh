@@ -4,7 +4,8 @@
 #   1. `qrun run --rm IMG /bin/true`, IMG = the busybox amd64 fixture imported as a rootfs
 #      tarball and run once (snapshot cached), vs native /bin/true: the mean of 20 runs each
 #      after 2 warm-up runs; the time added.                                target <= 30 ms added
-#      `qrun chroot BUSYBOX /bin/true` (the tracer alone) is shown for reference.
+#      `qrun chroot BUSYBOX /bin/true` (the tracer alone) and the same run with QRUN_WALL=off
+#      (what the Landlock wall adds at start) are shown for reference.
 #   2. the same `qrun run` vs Debian's `proot -r BUSYBOX /bin/true`: the ratio.
 #   3. `qrun create IMG /bin/true` from a cached >= 150 MB image (build/debootstrap/armhf, made
 #      by tests/e2e/t410, as b501 uses it; else the busybox fixture; topped up with filler files
@@ -97,6 +98,9 @@ fi
 "$QRUN" run --rm bench/busybox:b601 /bin/true >/dev/null 2>&1 # the snapshot, cached from now on
 t_native=$(mean_of native /bin/true)
 t_run=$(mean_of run "$QRUN" run --rm bench/busybox:b601 /bin/true)
+# the same without the Landlock wall (and so without the shim): what building and entering the
+# ruleset, and the keeper of long paths, cost at start
+t_nowall=$(mean_of nowall env QRUN_WALL=off "$QRUN" run --rm bench/busybox:b601 /bin/true)
 left=$(ls -A "$QRUN_ROOT/containers" 2>/dev/null | grep -cE '^[0-9a-f]{64}$')
 t_chroot=$(mean_of chroot "$QRUN" chroot "$BB" /bin/true)
 # where the time goes (reference rows): without --rm, create alone, qrun with the store alone
@@ -195,6 +199,10 @@ if num "$t_run"; then
 	fi
 else
 	printf '   %-52s %s\n' "qrun run --rm busybox /bin/true" "$t_run"
+fi
+if num "$t_nowall" && num "$t_run"; then
+	printf '   %-52s %-26s the wall adds %s (reference)\n' "QRUN_WALL=off qrun run --rm busybox /bin/true" \
+		"$(ms "$t_nowall")" "$(ms "$(echo "$t_run - $t_nowall" | bc)")"
 fi
 if num "$t_chroot" && num "$t_native"; then
 	printf '   %-52s %-26s +%s (reference: the tracer alone)\n' "qrun chroot BUSYBOX /bin/true" \

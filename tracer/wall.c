@@ -157,6 +157,34 @@ static int allow_dev(struct wall *w, const char *dev)
 	return r;
 }
 
+/*
+ * stdin, stdout and stderr when they are files outside everything else (qrun ... >log):
+ * reopening them by /dev/stdout or /proc/self/fd/1, as shell scripts do, gets what the fd
+ * already allows (its access mode), nothing more. Pipes and sockets need no rule.
+ */
+static int allow_stdio(struct wall *w, int fd)
+{
+	struct landlock_path_beneath_attr pb = { 0 };
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)))
+		return 0;
+	if ((fl & O_ACCMODE) != O_WRONLY)
+		pb.allowed_access |= LANDLOCK_ACCESS_FS_READ_FILE;
+	if ((fl & O_ACCMODE) != O_RDONLY)
+		pb.allowed_access |= LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE;
+	if (S_ISCHR(st.st_mode))
+		pb.allowed_access |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	pb.allowed_access &= w->all;
+	pb.parent_fd = fd;
+	/* EBADFD: a file of an internal mount (not reachable by a path anyway) */
+	if (syscall(SYS_landlock_add_rule, w->fd, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0 &&
+	    errno != EBADFD)
+		return qerr_set_errno(w->err, -errno, "wall: rule for fd %d", fd);
+	return 0;
+}
+
 static int allow_bind(struct wall *w, const struct tracer *tr, const struct bind *b)
 {
 	const struct tracer_config *c = tr->config;
@@ -233,6 +261,8 @@ int wall_build(struct tracer *tr, int *ret_fd, struct qerr *err)
 			  false);
 	if (r >= 0 && c->preload)
 		r = allow(&w, c->preload, LANDLOCK_ACCESS_FS_READ_FILE, true);
+	for (int fd = 0; r >= 0 && fd <= 2; fd++)
+		r = allow_stdio(&w, fd);
 	if (r < 0) {
 		(void)close(w.fd);
 		return r;

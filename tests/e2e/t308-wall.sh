@@ -313,4 +313,15 @@ fi
 is "the outside directory and its marker are still unchanged" \
 	"$(ls -lA --time-style=+%s "$O"; cat "$O/marker")" "$outside0"
 
+# stdout and stderr in a host file (qrun ... >log): scripts reopen them by name (/dev/stdout,
+# /proc/self/fd/2), which the wall allows as far as the fd itself does: write, not read.
+"$QRUN" chroot "$R" /bin/sh -c 'echo via-dev-stdout >/dev/stdout; echo via-proc-fd-2 >/proc/self/fd/2' \
+	>"$T/stdio.out" 2>"$T/stdio.err" </dev/null
+is "a reopened /dev/stdout writes the host file qrun's stdout is" "$(cat "$T/stdio.out")" via-dev-stdout
+is "a reopened /proc/self/fd/2 writes the host file qrun's stderr is" "$(cat "$T/stdio.err")" via-proc-fd-2
+"$QRUN" chroot "$R" /bin/sh -c '/bin/sh -c "cat /proc/\$PPID/fd/1 >/dev/null 2>&1" && echo read || echo refused' \
+	>"$T/stdio2.out" 2>&1 </dev/null
+# (a second shell: busybox runs cat in-process, so the outer shell's own fd 1 is the one read)
+is "... but not read when the fd was opened for writing only" "$(tail -n 1 "$T/stdio2.out")" refused
+
 done_testing

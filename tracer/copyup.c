@@ -64,13 +64,11 @@ int copyup(const char *host)
  */
 static int copyup_proc(struct tracer *tr, struct tracee *t, struct xlat *x)
 {
-	char text[PATH_MAX], host[PATH_MAX * 2];
+	char host[PATH_MAX * 2];
 	int e;
 
-	if (!str_has_prefix(x->guest, "/proc/") ||
-	    path_proc_link(tr, t, x->guest, text, sizeof(text)) <= 0 || text[0] != '/' ||
-	    binds_to_host(&tr->binds, text, host, sizeof(host)) != 0)
-		return 0;
+	if (path_proc_target(tr, t, x->guest, host, sizeof(host)) != 0)
+		return 0; /* not a link to a file of the rootfs */
 	tr->rootfs_written = true;
 	e = copyup_one(host);
 	if (e > 0)

@@ -88,7 +88,7 @@ _noreturn_ static void keeper_main(int sock)
 		c = CMSG_FIRSTHDR(&h);
 		if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
 			memcpy(&fd, CMSG_DATA(c), sizeof(fd));
-		if (m.op == KEEPER_CLOSE && m.arg > 3)
+		if (m.op == KEEPER_CLOSE && m.arg >= 0 && m.arg != 3) /* 3: the socket */
 			(void)close(m.arg);
 		else if (m.op == KEEPER_TAKE && write(3, &fd, sizeof(fd)) != (ssize_t)sizeof(fd))
 			_exit(1);

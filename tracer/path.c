@@ -201,6 +201,19 @@ static bool proc_pid_hidden(struct tracer *tr, const char *guest)
 	return !tracee_get(tr, pid);
 }
 
+int path_proc_target(struct tracer *tr, struct tracee *t, const char *guest, char *host,
+		     size_t size)
+{
+	char text[PATH_MAX];
+	int b;
+
+	if (!str_has_prefix(guest, "/proc/") ||
+	    path_proc_link(tr, t, guest, text, sizeof(text)) <= 0 || text[0] != '/')
+		return -1;
+	b = binds_to_host(&tr->binds, text, host, size);
+	return b < 0 ? -1 : b;
+}
+
 static int lookup(void *ctx, const char *guest, struct canon_node *ret)
 {
 	struct lookup_ctx *c = ctx;

@@ -18,21 +18,18 @@ bool fd_readonly(struct tracer *tr, struct tracee *t, int fd)
 
 static int translated(struct tracer *tr, struct tracee *t, const struct path_arg *a, struct xlat *x)
 {
-	char text[PATH_MAX], host[PATH_MAX * 2];
+	char host[PATH_MAX * 2];
 	int b;
 
 	if (!a->writes)
 		return 0;
 	if (tr->binds.v[x->bind].readonly || preload_is_shim(tr, x))
 		return -EROFS;
-	if (!tr->has_readonly_binds || !str_has_prefix(x->guest, "/proc/"))
+	if (!tr->has_readonly_binds)
 		return 0;
 	/* reopening /proc/self/fd/N for writing must not get around a read-only bind */
-	if (path_proc_link(tr, t, x->guest, text, sizeof(text)) > 0 && text[0] == '/' &&
-	    (b = binds_to_host(&tr->binds, text, host, sizeof(host))) >= 0 &&
-	    tr->binds.v[b].readonly)
-		return -EROFS;
-	return 0;
+	b = path_proc_target(tr, t, x->guest, host, sizeof(host));
+	return b >= 0 && tr->binds.v[b].readonly ? -EROFS : 0;
 }
 
 static int on_fd(struct tracer *tr, struct tracee *t, const struct path_arg *a, struct xlat *x)

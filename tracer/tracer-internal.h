@@ -393,6 +393,13 @@ int path_to_guest(struct tracer *tr, const char *host, char *ret, size_t size);
  */
 int path_proc_link(struct tracer *tr, struct tracee *t, const char *guest, char *ret, size_t size);
 
+/*
+ * When guest is a /proc magic link of a tracee (/proc/self/fd/N, /proc/PID/cwd) to a file of
+ * the guest's view, its host path in host (size bytes) and the index of its bind; else -1.
+ */
+int path_proc_target(struct tracer *tr, struct tracee *t, const char *guest, char *host,
+		     size_t size);
+
 /* ---- enter.c / exit.c / execve.c: syscall handlers ---------------------------------- */
 
 /* What to do with the tracee after a handler. */

@@ -102,35 +102,43 @@ struct wall {
 };
 
 /*
+ * Allow rights beneath the file fd is open on (on it alone, for a file: only file rights then).
+ * Returns 0, or -errno of landlock_add_rule (EBADFD: a file of an internal mount).
+ */
+static int add_rule(struct wall *w, int fd, uint64_t rights, const struct stat *st)
+{
+	struct landlock_path_beneath_attr pb = { 0 };
+
+	if (!S_ISDIR(st->st_mode))
+		rights &= FS_FILE;
+	pb.allowed_access = rights & w->all;
+	pb.parent_fd = fd;
+	if (pb.allowed_access &&
+	    syscall(SYS_landlock_add_rule, w->fd, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
  * Allow rights beneath host path (or on it, for a file). A path that does not exist is
  * skipped when optional (a device this host lacks); any other failure is an error, because a
  * wall with a missing rule would refuse what the tracer lets through.
  */
 static int allow(struct wall *w, const char *path, uint64_t rights, bool optional)
 {
-	struct landlock_path_beneath_attr pb = { 0 };
+	_cleanup_close_ int fd = open(path, O_PATH | O_CLOEXEC);
 	struct stat st;
-	int fd = open(path, O_PATH | O_CLOEXEC), r = 0;
+	int r;
 
 	if (fd < 0) {
 		if (optional && (errno == ENOENT || errno == ENOTDIR || errno == EACCES))
 			return 0;
 		return qerr_set_errno(w->err, -errno, "wall: '%s'", path);
 	}
-	if (fstat(fd, &st) < 0) {
-		r = qerr_set_errno(w->err, -errno, "wall: '%s'", path);
-		goto out;
-	}
-	if (!S_ISDIR(st.st_mode))
-		rights &= FS_FILE;
-	pb.allowed_access = rights & w->all;
-	pb.parent_fd = fd;
-	if (pb.allowed_access &&
-	    syscall(SYS_landlock_add_rule, w->fd, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0)
-		r = qerr_set_errno(w->err, -errno, "wall: rule for '%s'", path);
-out:
-	(void)close(fd);
-	return r;
+	if (fstat(fd, &st) < 0)
+		return qerr_set_errno(w->err, -errno, "wall: '%s'", path);
+	r = add_rule(w, fd, rights, &st);
+	return r < 0 ? qerr_set_errno(w->err, r, "wall: rule for '%s'", path) : 0;
 }
 
 /* The host's /dev as docker shows it: the harmless devices, terminals, shared memory. */
@@ -164,25 +172,21 @@ static int allow_dev(struct wall *w, const char *dev)
  */
 static int allow_stdio(struct wall *w, int fd)
 {
-	struct landlock_path_beneath_attr pb = { 0 };
+	uint64_t rights = 0;
 	struct stat st;
-	int fl = fcntl(fd, F_GETFL);
+	int fl = fcntl(fd, F_GETFL), r;
 
 	if (fl < 0 || fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)))
 		return 0;
 	if ((fl & O_ACCMODE) != O_WRONLY)
-		pb.allowed_access |= LANDLOCK_ACCESS_FS_READ_FILE;
+		rights |= LANDLOCK_ACCESS_FS_READ_FILE;
 	if ((fl & O_ACCMODE) != O_RDONLY)
-		pb.allowed_access |= LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE;
+		rights |= LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE;
 	if (S_ISCHR(st.st_mode))
-		pb.allowed_access |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
-	pb.allowed_access &= w->all;
-	pb.parent_fd = fd;
+		rights |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	r = add_rule(w, fd, rights, &st);
 	/* EBADFD: a file of an internal mount (not reachable by a path anyway) */
-	if (syscall(SYS_landlock_add_rule, w->fd, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0 &&
-	    errno != EBADFD)
-		return qerr_set_errno(w->err, -errno, "wall: rule for fd %d", fd);
-	return 0;
+	return r < 0 && r != -EBADFD ? qerr_set_errno(w->err, r, "wall: rule for fd %d", fd) : 0;
 }
 
 static int allow_bind(struct wall *w, const struct tracer *tr, const struct bind *b)

@@ -85,6 +85,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../forged-trampoline.h"
+
 /* preload/preload.h: QRUN_PRELOAD_TRAMPOLINE (kept here so that the guest needs no tree). */
 #define TRAMPOLINE 0x5f5f00000000UL
 #define ESCAPED	   3
@@ -213,16 +215,6 @@ static double now(void)
 
 static int forged_trampoline(void)
 {
-	/* long f(nr, a, b, c, d): the System V arguments moved into the syscall registers */
-	static const unsigned char stub[] = {
-		0x48, 0x89, 0xf8, /* mov %rdi,%rax */
-		0x48, 0x89, 0xf7, /* mov %rsi,%rdi */
-		0x48, 0x89, 0xd6, /* mov %rdx,%rsi */
-		0x48, 0x89, 0xca, /* mov %rcx,%rdx */
-		0x4d, 0x89, 0xc2, /* mov %r8,%r10 */
-		0x0f, 0x05,	  /* syscall */
-		0xc3,		  /* ret */
-	};
 	static const struct open_how how_read = { .flags = O_RDONLY };
 	static const struct open_how how_create = { .flags = O_WRONLY | O_CREAT | O_EXCL,
 						    .mode = 0644 };
@@ -238,7 +230,7 @@ static int forged_trampoline(void)
 		refused("mmap of the trampoline page", -errno);
 		return 0;
 	}
-	memcpy(page, stub, sizeof(stub));
+	memcpy(page, forged_trampoline_code, sizeof(forged_trampoline_code));
 	if (mprotect(page, 4096, PROT_READ | PROT_EXEC) < 0) {
 		refused("mprotect of the trampoline page", -errno);
 		return 0;

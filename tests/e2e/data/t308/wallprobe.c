@@ -48,6 +48,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../forged-trampoline.h"
+
 /* preload/preload.h: QRUN_PRELOAD_TRAMPOLINE (kept here so that the guest needs no tree). */
 #define TRAMPOLINE 0x5f5f00000000UL
 #define PAGE	   4096UL
@@ -103,16 +105,6 @@ static const char *errno_name(long e)
 /* Our own `syscall; ret` at the shim's address, and a second (data) page as the shim has. */
 static int map_trampoline(void)
 {
-	/* long f(nr, a, b, c, d): the System V arguments moved into the syscall registers */
-	static const unsigned char stub[] = {
-		0x48, 0x89, 0xf8, /* mov %rdi,%rax */
-		0x48, 0x89, 0xf7, /* mov %rsi,%rdi */
-		0x48, 0x89, 0xd6, /* mov %rdx,%rsi */
-		0x48, 0x89, 0xca, /* mov %rcx,%rdx */
-		0x4d, 0x89, 0xc2, /* mov %r8,%r10 */
-		0x0f, 0x05,	  /* syscall */
-		0xc3,		  /* ret */
-	};
 	void *page = mmap((void *)TRAMPOLINE, 2 * PAGE, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 
@@ -120,7 +112,7 @@ static int map_trampoline(void)
 		printf("trampoline: mmap %s\n", errno_name(errno));
 		return -1;
 	}
-	memcpy(page, stub, sizeof(stub));
+	memcpy(page, forged_trampoline_code, sizeof(forged_trampoline_code));
 	if (mprotect(page, PAGE, PROT_READ | PROT_EXEC) < 0) {
 		printf("trampoline: mprotect %s\n", errno_name(errno));
 		return -1;

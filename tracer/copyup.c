@@ -15,7 +15,7 @@
 
 /*
  * Calls that change an existing inode (not those that only add or remove names): the table's
- * SCF_INPLACE, and opens whose flags write (openat2's come from its open_how: enter.c puts
+ * SCF_INPLACE, and opens whose flags write (openat2's come from its open_how: the pipeline puts
  * them where p->flags points).
  */
 static bool copyup_wanted(const struct sc_def *def, const struct sc_path *p, const uint64_t *args)
@@ -183,28 +183,12 @@ static int copyup_one(const char *host)
 	return 1;
 }
 
-/* The path-taking twin of each fd-based attribute call (same arguments after the first). */
-static long path_twin(long nr)
-{
-	switch (nr) {
-	case SYS_fchmod:
-		return SYS_chmod;
-	case SYS_fchown:
-		return SYS_chown;
-	case SYS_fsetxattr:
-		return SYS_setxattr;
-	case SYS_fremovexattr:
-		return SYS_removexattr;
-	default:
-		return -1;
-	}
-}
-
 /*
  * fchmod(fd) and friends on a shared file: copy the file up, then turn the call into its path
  * twin on the copy (the fd keeps pointing at the old inode, which must not change).
  */
-int copyup_fd(struct tracer *tr, struct tracee *t, const struct sysregs *r)
+static int copyup_fd(struct tracer *tr, struct tracee *t, const struct sysregs *r,
+		     const struct sc_def *def)
 {
 	char link[64], host[PATH_MAX];
 	struct stat st;
@@ -215,7 +199,7 @@ int copyup_fd(struct tracer *tr, struct tracee *t, const struct sysregs *r)
 
 	(void)snprintf(link, sizeof(link), "/proc/%d/fd/%d", t->pid, (int)r->args[0]);
 	n = readlink(link, host, sizeof(host) - 1);
-	if (n <= 0 || host[0] != '/' || path_twin(r->nr) < 0)
+	if (n <= 0 || host[0] != '/' || def->twin <= 0)
 		return 0;
 	host[n] = '\0';
 	if (stat(link, &st) < 0 || st.st_nlink < 2 || !S_ISREG(st.st_mode) ||
@@ -228,27 +212,40 @@ int copyup_fd(struct tracer *tr, struct tracee *t, const struct sysregs *r)
 	addr = scratch_put(&s, host, strlen(host) + 1, &e);
 	if (!addr)
 		return e;
-	if (regs_set_nr(t->pid, path_twin(r->nr)) < 0 || regs_set_arg(t->pid, 0, addr) < 0)
+	if (regs_set_nr(t->pid, def->twin) < 0 || regs_set_arg(t->pid, 0, addr) < 0)
 		return -EIO;
 	return 0;
 }
 
-static int translated(struct tracer *tr, struct tracee *t, const struct path_arg *a, struct xlat *x)
+static int translated(struct tracer *tr, struct tracee *t, struct call *c, struct call_path *a)
 {
-	if (!tr->config->copy_up || !copyup_wanted(a->def, a->p, a->r->args))
+	if (!tr->config->copy_up || !copyup_wanted(c->def, a->p, c->r->args))
 		return 0;
-	return x->bind == 0 ? copyup(x->host) : copyup_proc(tr, t, x);
+	return a->x->bind == 0 ? copyup(a->x->host) : copyup_proc(tr, t, a->x);
 }
 
-static int on_fd(struct tracer *tr, struct tracee *t, const struct path_arg *a, struct xlat *x)
+static int on_fd(struct tracer *tr, struct tracee *t, struct call *c, struct call_path *a)
 {
+	int e;
+
 	if (!tr->config->copy_up || !a->writes)
 		return 0;
-	return copyup_empty(tr, t, a->r, a->p, x);
+	e = copyup_empty(tr, t, c->r, a->p, a->x);
+	return e == 1 ? HOOK_REDIRECT : e;
 }
 
-const struct path_hook copyup_hook = {
+/* fchmod and friends */
+static int resolved(struct tracer *tr, struct tracee *t, struct call *c)
+{
+	if (c->def->kind != SC_FD_WRITE || !tr->config->copy_up)
+		return HOOK_ON; /* plain chroot: nothing else to know or do */
+	return copyup_fd(tr, t, c->r, c->def);
+}
+
+const struct hook copyup_hook = {
 	.name = "copyup",
+	.kinds = PATH_KINDS | KIND_BIT(SC_FD_WRITE),
 	.translated = translated,
 	.on_fd = on_fd,
+	.resolved = resolved,
 };

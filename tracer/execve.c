@@ -235,8 +235,9 @@ static const char *emulator(struct tracer *tr, const struct arch *arch)
 	return tr->qemu_paths[i];
 }
 
-int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
-		 const struct sc_def *def)
+/* execve/execveat at entry. Returns the errno to fail with, or 0 when it may go on. */
+static int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
+			const struct sc_def *def)
 {
 	struct stop_exec *st = &tr->stop.exec; /* too big for the stack frame */
 	const struct sc_path *p = &def->p[0];
@@ -475,3 +476,16 @@ void execve_done(struct tracer *tr, struct tracee *t, pid_t former)
 	t->pending_execfn = t->pending_execfn_host = NULL;
 	t->last_nr = -1;
 }
+
+static int decoded(struct tracer *tr, struct tracee *t, struct call *c)
+{
+	int e = execve_enter(tr, t, c->r, c->def);
+
+	return e < 0 ? e : HOOK_DONE;
+}
+
+const struct hook exec_hook = {
+	.name = "exec",
+	.kinds = KIND_BIT(SC_EXECVE),
+	.decoded = decoded,
+};

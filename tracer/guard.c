@@ -16,10 +16,18 @@
  * SECCOMP_FILTER_FLAG_NEW_LISTENER answers EBUSY, as the kernel does when a listener is
  * already installed (container supervisors that use it, such as a nested podman, then fail
  * cleanly rather than run their calls past qrun).
+ *
+ * Untraced children. clone(CLONE_UNTRACED) would start a child no tracer sees: the flag is
+ * dropped (from a copy of clone3's arguments).
+ *
+ * Denials, from the table: calls that would act on the host (mount, chroot, pivot_root,
+ * open_by_handle_at: EPERM) or bypass translation (io_uring_setup and numbers qrun does not
+ * know: ENOSYS).
  */
 #include "tracer/tracer-internal.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/seccomp.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -50,7 +58,7 @@ static pid_t pidfd_pid(struct tracee *t, int pidfd)
 	return (pid_t)strtol(p + strlen("\nPid:\t"), NULL, 10);
 }
 
-int guard_process(struct tracer *tr, struct tracee *t, const struct sysregs *r)
+static int guard_process(struct tracer *tr, struct tracee *t, const struct sysregs *r)
 {
 	pid_t target;
 
@@ -79,7 +87,7 @@ int guard_process(struct tracer *tr, struct tracee *t, const struct sysregs *r)
 	return target > 0 ? -EPERM : -ESRCH;
 }
 
-int guard_seccomp(struct tracer *tr, struct tracee *t, const struct sysregs *r)
+static int guard_seccomp(struct tracer *tr, struct tracee *t, const struct sysregs *r)
 {
 	if (r->nr != SYS_seccomp || r->args[0] != SECCOMP_SET_MODE_FILTER ||
 	    !(r->args[1] & SECCOMP_FILTER_FLAG_NEW_LISTENER))
@@ -87,3 +95,61 @@ int guard_seccomp(struct tracer *tr, struct tracee *t, const struct sysregs *r)
 	TRACE(tr, 1, "%d seccomp filter with a listener refused: EBUSY", t->pid);
 	return -EBUSY;
 }
+
+static int untraced(struct tracer *tr, struct tracee *t, const struct sysregs *r)
+{
+	unsigned char args[512];
+	size_t size = r->args[1];
+	uint64_t flags, copy;
+	struct scratch s;
+	int e = 0;
+
+	(void)tr;
+	if (r->nr == SYS_clone) {
+		if (r->args[0] & CLONE_UNTRACED)
+			(void)regs_set_arg(t->pid, 0, r->args[0] & ~(uint64_t)CLONE_UNTRACED);
+		return HOOK_ON;
+	}
+	if (size < 8 || size > sizeof(args) || mem_read(t->pid, r->args[0], args, size) < 0)
+		return HOOK_ON; /* the kernel reports E2BIG/EFAULT */
+	memcpy(&flags, args, 8);
+	if (!(flags & CLONE_UNTRACED))
+		return HOOK_ON;
+	flags &= ~(uint64_t)CLONE_UNTRACED;
+	memcpy(args, &flags, 8);
+	scratch_init(&s, t->pid, r->sp);
+	copy = scratch_put(&s, args, size, &e);
+	if (!copy)
+		return e;
+	(void)regs_set_arg(t->pid, 0, copy);
+	return HOOK_ON;
+}
+
+static int decoded(struct tracer *tr, struct tracee *t, struct call *c)
+{
+	const struct sysregs *r = c->r;
+
+	switch ((enum sc_kind)c->def->kind) {
+	case SC_PROCESS:
+		return guard_process(tr, t, r);
+	case SC_SECCOMP:
+		return guard_seccomp(tr, t, r);
+	case SC_CLONE:
+		return untraced(tr, t, r);
+	case SC_DENY_ENOSYS:
+		TRACE(tr, 1, "%d syscall %ld (%s) answered ENOSYS", t->pid, r->nr, c->def->name);
+		return -ENOSYS;
+	case SC_DENY_EPERM:
+		TRACE(tr, 1, "%d %s answered EPERM", t->pid, c->def->name);
+		return -EPERM;
+	default:
+		return HOOK_ON;
+	}
+}
+
+const struct hook guard_hook = {
+	.name = "guard",
+	.kinds = KIND_BIT(SC_PROCESS) | KIND_BIT(SC_SECCOMP) | KIND_BIT(SC_CLONE) |
+		 KIND_BIT(SC_DENY_ENOSYS) | KIND_BIT(SC_DENY_EPERM),
+	.decoded = decoded,
+};

@@ -23,11 +23,6 @@ static void resume(struct tracer *tr, struct tracee *t, bool want_exit, int sig)
 	(void)ptrace(req, t->pid, 0, (void *)(long)sig);
 }
 
-void exit_syscall(struct tracer *tr, struct tracee *t, const struct sysregs *r)
-{
-	sock_exit(tr, t, r);
-}
-
 static void on_syscall_stop(struct tracer *tr, struct tracee *t)
 {
 	struct sysregs r;

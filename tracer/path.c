@@ -385,8 +385,6 @@ int path_translate(struct tracer *tr, struct tracee *t, int dirfd, const char *p
 	char base[PATH_MAX];
 	int r;
 
-	if (preload_translate(tr, path, ret))
-		return 0;
 	base[0] = '/';
 	base[1] = '\0';
 	if (path[0] != '/') {
@@ -429,4 +427,19 @@ mapped:
 		memcpy(ret->host, tmp, strlen(tmp) + 1);
 	}
 	return 0;
+}
+
+int fd_bind(struct tracer *tr, struct tracee *t, int fd)
+{
+	char link[48], host[PATH_MAX], guest[PATH_MAX];
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	(void)snprintf(link, sizeof(link), "/proc/%d/fd/%d", t->pid, fd);
+	n = readlink(link, host, sizeof(host) - 1);
+	if (n <= 0 || host[0] != '/')
+		return -1;
+	host[n] = '\0';
+	return binds_to_guest(&tr->binds, host, guest, sizeof(guest));
 }

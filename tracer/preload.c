@@ -9,6 +9,10 @@
  * first in the library list, and for processes that installed a seccomp filter of their own
  * (it may kill them for a call the shim makes in their place; a running shim is switched off
  * through its flag page).
+ *
+ * In the pipeline it is the shim hook: it answers the shim's settings call (a readlinkat of a
+ * name only the shim uses), resolves the shim's guest path to its host file, refuses writes to
+ * that file (EROFS), and notes guest seccomp filters.
  */
 #include "tracer/tracer-internal.h"
 
@@ -43,7 +47,8 @@ const char *preload_for(struct tracer *tr, struct tracee *t, int program_fd, con
 	return QRUN_PRELOAD_GUEST;
 }
 
-void preload_guest_filter(struct tracer *tr, struct tracee *t, const struct sysregs *r)
+/* seccomp() or prctl(PR_SET_SECCOMP): the shim of this process must step aside. */
+static void guest_filter(struct tracer *tr, struct tracee *t, const struct sysregs *r)
 {
 	const int off = 0;
 	bool installs = r->nr == SYS_prctl ? r->args[0] == PR_SET_SECCOMP
@@ -59,19 +64,24 @@ void preload_guest_filter(struct tracer *tr, struct tracee *t, const struct sysr
 	TRACE(tr, 1, "%d installs a seccomp filter: no in-process shim from here on", t->pid);
 }
 
-int preload_translate(struct tracer *tr, const char *path, struct xlat *ret)
+/* The shim's guest path is its host file, wherever the rootfs is. */
+static int resolve(struct tracer *tr, struct call *c, struct call_path *a)
 {
-	if (!tr->preload || strcmp(path, QRUN_PRELOAD_GUEST) != 0)
+	(void)c;
+	if (!tr->preload || strcmp(a->orig, QRUN_PRELOAD_GUEST) != 0)
 		return 0;
-	(void)snprintf(ret->guest, sizeof(ret->guest), "%s", path);
-	(void)snprintf(ret->host, sizeof(ret->host), "%s", tr->preload);
-	ret->bind = 0;
+	(void)snprintf(a->x->guest, sizeof(a->x->guest), "%s", a->orig);
+	(void)snprintf(a->x->host, sizeof(a->x->host), "%s", tr->preload);
+	a->x->bind = 0;
 	return 1;
 }
 
-bool preload_is_shim(struct tracer *tr, const struct xlat *x)
+/* The guest must not change the shim's file. */
+static int translated(struct tracer *tr, struct tracee *t, struct call *c, struct call_path *a)
 {
-	return tr->preload && strcmp(x->host, tr->preload) == 0;
+	(void)t;
+	(void)c;
+	return a->writes && tr->preload && strcmp(a->x->host, tr->preload) == 0 ? -EROFS : 0;
 }
 
 static void add(char **buf, size_t *len, size_t *alloc, const char *s, size_t n)
@@ -124,7 +134,11 @@ static void build_settings(struct tracer *tr)
 	tr->preload_settings_len = len;
 }
 
-bool preload_settings(struct tracer *tr, struct tracee *t, const struct sysregs *r, int path_arg)
+/*
+ * readlink/readlinkat (path in argument path_arg): answer the shim's settings call. true when
+ * it was that call (answered), false when the call is someone else's.
+ */
+static bool settings(struct tracer *tr, struct tracee *t, const struct sysregs *r, int path_arg)
 {
 	char path[sizeof(QRUN_PRELOAD_CONF)];
 	uint64_t buf = r->args[path_arg + 1];
@@ -150,3 +164,26 @@ bool preload_settings(struct tracer *tr, struct tracee *t, const struct sysregs 
 	enter_fail(tr, t, e < 0 ? e : (long)tr->preload_settings_len);
 	return true;
 }
+
+static int decoded(struct tracer *tr, struct tracee *t, struct call *c)
+{
+	if (c->def->kind == SC_READLINK && settings(tr, t, c->r, c->def->p[0].path))
+		return HOOK_DONE;
+	return HOOK_ON;
+}
+
+static int resolved(struct tracer *tr, struct tracee *t, struct call *c)
+{
+	if (c->def->kind == SC_SECCOMP)
+		guest_filter(tr, t, c->r);
+	return HOOK_ON;
+}
+
+const struct hook shim_hook = {
+	.name = "shim",
+	.kinds = PATH_KINDS | KIND_BIT(SC_SECCOMP),
+	.decoded = decoded,
+	.resolve = resolve,
+	.translated = translated,
+	.resolved = resolved,
+};

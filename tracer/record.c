@@ -6,15 +6,27 @@
  */
 #include "tracer/tracer-internal.h"
 
-static int translated(struct tracer *tr, struct tracee *t, const struct path_arg *a, struct xlat *x)
+static int translated(struct tracer *tr, struct tracee *t, struct call *c, struct call_path *a)
 {
 	(void)t;
-	if (a->writes && x->bind == 0)
+	(void)c;
+	if (a->writes && a->x->bind == 0)
 		tr->rootfs_written = true;
 	return 0;
 }
 
-const struct path_hook record_hook = {
+/* fchmod and friends: only where the answer is used (a container's rootfs, copy_up) */
+static int resolved(struct tracer *tr, struct tracee *t, struct call *c)
+{
+	if (c->def->kind == SC_FD_WRITE && tr->config->copy_up && !tr->rootfs_written &&
+	    fd_bind(tr, t, (int)c->r->args[0]) == 0)
+		tr->rootfs_written = true;
+	return HOOK_ON;
+}
+
+const struct hook record_hook = {
 	.name = "record",
+	.kinds = PATH_KINDS | SOCK_PATH_KINDS | KIND_BIT(SC_FD_WRITE),
 	.translated = translated,
+	.resolved = resolved,
 };

@@ -112,24 +112,31 @@ static bool addr_read_path(struct tracee *t, uint64_t addr, size_t len, struct s
 static int addr_in(struct tracer *tr, struct tracee *t, struct scratch *s, uint64_t addr,
 		   size_t len, bool creates, uint64_t *ret_addr, size_t *ret_len)
 {
+	static const struct sc_path rules[2] = {
+		{ -1, -1, -1, F_FOLLOW, W_NO, false },	  /* connect, sendto */
+		{ -1, -1, -1, F_NOFOLLOW, W_YES, false }, /* bind: creates the name */
+	};
 	struct sockaddr_un sun;
 	char path[sizeof(sun.sun_path) + 1];
 	struct xlat x;
+	struct call_path a = { .p = &rules[creates],
+			       .dirfd = AT_FDCWD,
+			       .follow = !creates,
+			       .writes = creates,
+			       .orig = path,
+			       .x = &x };
 	int e = 0;
 
 	if (!addr_read_path(t, addr, len, &sun, path))
 		return 0;
-	/* A plain relative name stays as the guest wrote it: the kernel keeps that text as the
-	 * socket's name and resolves it in the (real) cwd. */
-	if (enter_passthrough(tr, t, AT_FDCWD, path, !creates, creates))
-		return 0;
-	e = path_translate(tr, t, AT_FDCWD, path, !creates, &x);
-	if (e < 0)
+	/*
+	 * Through the resolve and policy stages (read-only binds, record), except that a plain
+	 * relative name stays as the guest wrote it: the kernel keeps that text as the socket's
+	 * name and resolves it in the (real) cwd.
+	 */
+	e = call_resolve_path(tr, t, &tr->stop.call, &a);
+	if (e <= 0)
 		return e;
-	if (creates && tr->binds.v[x.bind].readonly)
-		return -EROFS;
-	if (creates && x.bind == 0)
-		tr->rootfs_written = true;
 	if (strlen(x.host) >= sizeof(sun.sun_path) &&
 	    relative_to_cwd(t, x.host, x.guest, sizeof(sun.sun_path)) == 0)
 		memcpy(x.host, x.guest, strlen(x.guest) + 1);
@@ -178,7 +185,7 @@ static int msg_name_in(struct tracer *tr, struct tracee *t, struct scratch *s, s
  * scratch pointers in its arguments, and the handler's frame (built below the stack pointer)
  * may have overwritten what they point at. So every pointer a socket call gets changed to is
  * remembered with the guest's original in t->last_new/last_orig[0] (and a length or second
- * pointer changed with it in slot 1), as enter.c does for paths, and mapped back at the next
+ * pointer changed with it in slot 1), as the pipeline does for paths, and mapped back at the next
  * entry of the same call. A pointer below the red zone of the current stack pointer cannot be
  * a buffer of the guest's own.
  */
@@ -408,8 +415,8 @@ static enum resume sockaddr_out_enter(struct tracee *t, const struct sysregs *r,
 	return want_exit(t, r, args, cap);
 }
 
-enum resume sock_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
-		       const struct sc_def *def)
+static enum resume sock_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
+			      const struct sc_def *def)
 {
 	struct scratch s;
 	uint64_t naddr, addr;
@@ -545,7 +552,7 @@ static void recvmmsg_exit(struct tracer *tr, struct tracee *t, long got)
 	}
 }
 
-void sock_exit(struct tracer *tr, struct tracee *t, const struct sysregs *r)
+static void sock_exit(struct tracer *tr, struct tracee *t, const struct sysregs *r)
 {
 	const uint64_t *a = t->exit_args;
 	uint64_t copy = t->last_nr == t->exit_nr ? t->last_new[0] : 0;
@@ -582,3 +589,16 @@ void sock_names_release(struct tracer *tr)
 		tr->sock_names[i].host = tr->sock_names[i].guest = NULL;
 	}
 }
+
+static int decoded(struct tracer *tr, struct tracee *t, struct call *c)
+{
+	c->want_exit = sock_enter(tr, t, c->r, c->def) == RESUME_SYSCALL;
+	return HOOK_DONE;
+}
+
+const struct hook sock_hook = {
+	.name = "sock",
+	.kinds = SOCK_PATH_KINDS | KIND_BIT(SC_SOCKADDR_OUT) | KIND_BIT(SC_RECVMSG),
+	.decoded = decoded,
+	.exit = sock_exit,
+};

@@ -30,9 +30,11 @@
 /* the same with sc_flags */
 #define PATH1F(n, fl, p0)     [SYS_##n] = { #n, SC_PATH, { p0, NOP }, fl }
 #define PATH2F(n, fl, p0, p1) [SYS_##n] = { #n, SC_PATH, { p0, p1 }, fl }
-#define KIND(n, k)	      [SYS_##n] = { #n, k, { NOP, NOP }, 0 }
-#define INPL		      SCF_INPLACE
-#define GONE		      (SCF_REMOVES_NAME | SCF_RESHAPES)
+#define KIND(n, k)	      [SYS_##n] = { #n, k, { NOP, NOP }, 0, 0 }
+/* an fd-based write and its path-taking twin */
+#define FDWRITE(n, tw) [SYS_##n] = { #n, SC_FD_WRITE, { NOP, NOP }, 0, SYS_##tw }
+#define INPL	       SCF_INPLACE
+#define GONE	       (SCF_REMOVES_NAME | SCF_RESHAPES)
 
 const struct sc_def sc_table[] = {
 	/* open and create */
@@ -147,10 +149,10 @@ const struct sc_def sc_table[] = {
 	KIND(recvmsg, SC_RECVMSG),
 	KIND(recvmmsg, SC_RECVMSG),
 	/* fd-based writes, checked against read-only binds */
-	KIND(fchmod, SC_FD_WRITE),
-	KIND(fchown, SC_FD_WRITE),
-	KIND(fsetxattr, SC_FD_WRITE),
-	KIND(fremovexattr, SC_FD_WRITE),
+	FDWRITE(fchmod, chmod),
+	FDWRITE(fchown, chown),
+	FDWRITE(fsetxattr, setxattr),
+	FDWRITE(fremovexattr, removexattr),
 	/* the container's hostname */
 	KIND(uname, SC_UNAME),
 	/* a CLONE_UNTRACED child would run with no tracer */
@@ -183,7 +185,7 @@ const int sc_max = (int)ARRAY_SIZE(sc_table) - 1;
 
 const struct sc_def *sc_lookup(long nr)
 {
-	static const struct sc_def unknown = { "unknown", SC_DENY_ENOSYS, { NOP, NOP }, 0 };
+	static const struct sc_def unknown = { "unknown", SC_DENY_ENOSYS, { NOP, NOP }, 0, 0 };
 
 	if (nr >= SC_TRAP_UNKNOWN_FROM && nr <= SC_TRAP_UNKNOWN_TO)
 		return &unknown;

@@ -122,7 +122,7 @@ void binds_remove_mountpoints(struct bind_table *t);
 
 /* ---- syscalls-<arch>.c: the syscall catalogue -------------------------------------------- */
 
-/* How a syscall is handled when it stops (enter.c dispatches on this). */
+/* How a syscall is handled when it stops (it selects the pipeline hooks that see the call). */
 enum sc_kind {
 	SC_NONE = 0,	 /* never stops (not in the seccomp filter) */
 	SC_PATH,	 /* one or two path arguments, translated in place */
@@ -185,6 +185,7 @@ struct sc_def {
 	uint8_t kind; /* enum sc_kind */
 	struct sc_path p[2];
 	uint8_t flags; /* enum sc_flags */
+	int16_t twin;  /* SC_FD_WRITE: the number of the call taking a path instead (copy-up) */
 };
 
 /* Indexed by syscall number; entries beyond sc_max or without a name are SC_NONE. */
@@ -196,6 +197,33 @@ extern const int sc_max;
 
 /* The definition for nr, or NULL when it needs no handling. */
 const struct sc_def *sc_lookup(long nr);
+
+/* ---- regs-<arch>.c: registers at a stop ------------------------------------------------ */
+
+enum stop_op {
+	STOP_OTHER = 0,
+	STOP_ENTRY,   /* syscall-enter stop (full tracing) */
+	STOP_EXIT,    /* syscall-exit stop */
+	STOP_SECCOMP, /* PTRACE_EVENT_SECCOMP */
+};
+
+struct sysregs {
+	enum stop_op op;
+	bool native; /* the host ABI (x86_64), not i386/x32 */
+	long nr;
+	uint64_t args[6];
+	uint64_t sp;
+	long rval;	   /* STOP_EXIT */
+	uint32_t ret_data; /* STOP_SECCOMP: SECCOMP_RET_DATA */
+};
+
+/* Read the syscall state at a stop (PTRACE_GET_SYSCALL_INFO). Returns 0 or -errno. */
+int regs_get(pid_t pid, struct sysregs *ret);
+int regs_set_arg(pid_t pid, int i, uint64_t v);
+int regs_set_nr(pid_t pid, long nr);
+int regs_set_ret(pid_t pid, long v);
+/* Bytes below the stack pointer the ABI lets a leaf function use (x86_64: 128). */
+#define REGS_RED_ZONE 128
 
 /* ---- tracee.c: one record per traced thread -------------------------------------------- */
 
@@ -222,6 +250,8 @@ struct tracee {
 	long last_nr;
 	uint64_t last_new[2], last_orig[2];
 
+	uint32_t exit_hooks; /* bit i: pipeline_hooks[i] asked for this call's exit stop */
+
 	bool guest_filter; /* installed a seccomp filter (inherited, kept across exec): no shim */
 
 	char *exe;	      /* owned: guest path of the running program (/proc/<pid>/exe) */
@@ -237,6 +267,27 @@ struct xlat {
 	int bind;		 /* index in the bind table */
 };
 
+/* One path argument of a stopped call. */
+struct call_path {
+	const struct sc_path *p;
+	uint64_t ptr; /* the guest's string (a restarted call's original pointer) */
+	int dirfd;    /* the dirfd argument's value, or AT_FDCWD */
+	bool follow;  /* the last component is followed (enum sc_follow, resolved) */
+	bool writes;  /* the call writes through this path (enum sc_write, resolved) */
+	bool xlat;    /* x holds the host path to give the kernel (else the kernel resolves it) */
+	char *orig;   /* the guest's string (in struct stop) */
+	struct xlat *x;
+};
+
+/* A stopped call as the pipeline and its hooks see it. */
+struct call {
+	struct sysregs *r; /* as decoded: openat2's open flags in args[2] */
+	const struct sc_def *def;
+	struct call_path path[2];
+	int n_paths;
+	bool want_exit; /* set by a hook: its exit runs at this call's exit stop */
+};
+
 /* execve: the file at the current level of #! interpreters (execve.c) */
 struct stop_exec {
 	char file_guest[PATH_MAX]; /* canonical guest path of the current file */
@@ -245,10 +296,14 @@ struct stop_exec {
 };
 
 /*
- * What one stop needs beyond the registers: the path arguments as the guest gave them and as
- * translated. Too big for the tracer's stack frame per call, and valid for one stop only.
+ * What one stop needs beyond the registers: the call as decoded, its path arguments as the
+ * guest gave them and as translated. Too big for the tracer's stack frame per call, and valid
+ * for one stop only.
  */
 struct stop {
+	struct sysregs regs; /* the registers as decoded (openat2: its open flags in args[2]) */
+	struct sc_path rule[2];
+	struct call call;
 	char orig[2][PATH_MAX];
 	struct xlat x[2];
 	struct stop_exec exec;
@@ -318,33 +373,6 @@ pid_t tracee_tgid(struct tracee *t);
 /* The record of pid's thread group leader, or NULL. */
 struct tracee *tracee_leader(struct tracer *tr, struct tracee *t);
 
-/* ---- regs-<arch>.c: registers at a stop ------------------------------------------------ */
-
-enum stop_op {
-	STOP_OTHER = 0,
-	STOP_ENTRY,   /* syscall-enter stop (full tracing) */
-	STOP_EXIT,    /* syscall-exit stop */
-	STOP_SECCOMP, /* PTRACE_EVENT_SECCOMP */
-};
-
-struct sysregs {
-	enum stop_op op;
-	bool native; /* the host ABI (x86_64), not i386/x32 */
-	long nr;
-	uint64_t args[6];
-	uint64_t sp;
-	long rval;	   /* STOP_EXIT */
-	uint32_t ret_data; /* STOP_SECCOMP: SECCOMP_RET_DATA */
-};
-
-/* Read the syscall state at a stop (PTRACE_GET_SYSCALL_INFO). Returns 0 or -errno. */
-int regs_get(pid_t pid, struct sysregs *ret);
-int regs_set_arg(pid_t pid, int i, uint64_t v);
-int regs_set_nr(pid_t pid, long nr);
-int regs_set_ret(pid_t pid, long v);
-/* Bytes below the stack pointer the ABI lets a leaf function use (x86_64: 128). */
-#define REGS_RED_ZONE 128
-
 /* ---- mem.c: tracee memory ---------------------------------------------------------------- */
 
 int mem_read(pid_t pid, uint64_t addr, void *buf, size_t len);
@@ -393,6 +421,9 @@ int path_to_guest(struct tracer *tr, const char *host, char *ret, size_t size);
  */
 int path_proc_link(struct tracer *tr, struct tracee *t, const char *guest, char *ret, size_t size);
 
+/* The bind holding the file of the tracee's fd, or -1. */
+int fd_bind(struct tracer *tr, struct tracee *t, int fd);
+
 /*
  * When guest is a /proc magic link of a tracee (/proc/self/fd/N, /proc/PID/cwd) to a file of
  * the guest's view, its host path in host (size bytes) and the index of its bind; else -1.
@@ -400,26 +431,92 @@ int path_proc_link(struct tracer *tr, struct tracee *t, const char *guest, char 
 int path_proc_target(struct tracer *tr, struct tracee *t, const char *guest, char *host,
 		     size_t size);
 
-/* ---- enter.c / exit.c / execve.c: syscall handlers ---------------------------------- */
+/* ---- pipeline.c: one stop, in stages driven by the syscall table -----------------------
+ *
+ *   decode    which arguments are paths (the table; openat2's rule from its open_how)
+ *   decoded   hooks that take the whole call (exec, sockets, answers) or refuse it (guards)
+ *   resolve   each path left to the kernel (the fast path) or translated into the guest's view;
+ *             a hook may resolve a path itself first (the shim's file)
+ *   policy    hooks on each translated path (read-only, record, copy-up), then on the call
+ *   apply     translated paths into scratch memory below the stack pointer
+ *   exit      the exit stop, for the hooks that asked for it
+ *
+ * A hook is a struct hook in the file of its concern; pipeline.c holds the ordered list. The
+ * kind in the table selects which hooks see a call, so a new feature is a new hook.
+ */
 
-/* What to do with the tracee after a handler. */
+/* What to do with the tracee after a stop. */
 enum resume {
 	RESUME_CONT,	/* no exit stop needed */
 	RESUME_SYSCALL, /* stop again at this syscall's exit */
 };
 
+/* What a hook's stage function returns, besides -errno (the call fails with it). */
+enum hook_ret {
+	HOOK_ON = 0,	   /* go on */
+	HOOK_DONE = 1,	   /* the hook answered or handled the whole call: nothing more runs */
+	HOOK_REDIRECT = 2, /* on_fd: the call goes to a->x->host instead of the dirfd */
+};
+
+#define KIND_BIT(k) (1u << (k))
+/* Kinds whose path arguments the pipeline decodes and resolves itself. */
+#define PATH_KINDS (KIND_BIT(SC_PATH) | KIND_BIT(SC_READLINK) | KIND_BIT(SC_OPENAT2))
+
+struct hook {
+	const char *name;
+	uint32_t kinds; /* KIND_BIT(SC_...): the calls the hook sees */
+	/* Before paths are resolved: HOOK_ON, HOOK_DONE or -errno. */
+	int (*decoded)(struct tracer *tr, struct tracee *t, struct call *c);
+	/* Resolve path a itself: 1 with a->x filled, else 0 (the guest's view decides). */
+	int (*resolve)(struct tracer *tr, struct call *c, struct call_path *a);
+	/* Path a was translated into a->x: HOOK_ON, HOOK_DONE or -errno; may change a->x->host. */
+	int (*translated)(struct tracer *tr, struct tracee *t, struct call *c, struct call_path *a);
+	/*
+	 * Path a is empty with AT_EMPTY_PATH (or NULL): the call acts on the dirfd itself.
+	 * HOOK_ON, HOOK_DONE, HOOK_REDIRECT with a->x filled, or -errno.
+	 */
+	int (*on_fd)(struct tracer *tr, struct tracee *t, struct call *c, struct call_path *a);
+	/* Every path resolved: HOOK_ON, HOOK_DONE or -errno. */
+	int (*resolved)(struct tracer *tr, struct tracee *t, struct call *c);
+	/* The exit stop asked for with c->want_exit. */
+	void (*exit)(struct tracer *tr, struct tracee *t, const struct sysregs *r);
+};
+
+/* The hooks in the order they run (pipeline.c). */
+extern const struct hook *const pipeline_hooks[];
+extern const size_t pipeline_n_hooks;
+
 /* Handle a syscall-enter (or seccomp) stop. */
 enum resume enter_syscall(struct tracer *tr, struct tracee *t, const struct sysregs *r);
 /* Handle the exit stop requested by enter_syscall. */
 void exit_syscall(struct tracer *tr, struct tracee *t, const struct sysregs *r);
+/* Make the syscall fail with -err (or return err >= 0) without running it. */
+void enter_fail(struct tracer *tr, struct tracee *t, long err);
+/* Answer the call with v (>= 0, or -errno) without running it: HOOK_DONE. */
+int call_answer(struct tracer *tr, struct tracee *t, long v);
+/*
+ * Resolve a path a hook decoded itself (a socket's name) through the resolve and policy
+ * stages: 1 with a->x filled, 0 when the kernel may resolve a->orig as it is, or -errno.
+ */
+int call_resolve_path(struct tracer *tr, struct tracee *t, struct call *c, struct call_path *a);
+
+/* ---- resolve.c: the resolve stage --------------------------------------------------------- */
+
 /*
  * true when a single name relative to dirfd (or the cwd) may go to the kernel untouched: it
  * is not "..", not a bind's mount point, and not a symlink being followed.
  */
-bool enter_passthrough(struct tracer *tr, struct tracee *t, int dirfd, const char *path,
-		       bool follow, bool write);
-/* Make the syscall fail with -err (or return err >= 0) without running it. */
-void enter_fail(struct tracer *tr, struct tracee *t, long err);
+bool resolve_passthrough(struct tracer *tr, struct tracee *t, int dirfd, const char *path,
+			 bool follow, bool write);
+/*
+ * Read path argument k of c into a->orig (a->p set): a restarted call's pointer is mapped back
+ * to the guest's own first. Returns the length (0 for NULL), -EFAULT (unreadable: the kernel
+ * answers) or -ENAMETOOLONG.
+ */
+ssize_t resolve_read(struct tracer *tr, struct tracee *t, struct call *c, struct call_path *a,
+		     int k);
+/* Translate a->orig into a->x, a hook's resolve first: 0 or -errno. */
+int resolve_translate(struct tracer *tr, struct tracee *t, struct call *c, struct call_path *a);
 
 /* Options of ld.so run as a program: --argv0 (glibc >= 2.33, musl), --preload (glibc >= 2.30). */
 enum ldso_option {
@@ -431,9 +528,6 @@ bool ldso_has_option(struct tracer *tr, const char *host, enum ldso_option opt);
 /* Forget what ldso_has_option learnt. */
 void ldso_release(struct tracer *tr);
 
-/* execve/execveat at entry. Returns the errno to fail with, or 0 when it may go on. */
-int execve_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
-		 const struct sc_def *def);
 /* PTRACE_EVENT_EXEC: the new program runs; former is the tid that called execve. */
 void execve_done(struct tracer *tr, struct tracee *t, pid_t former);
 
@@ -456,18 +550,6 @@ int seccomp_install(bool trace_uname, bool trampoline);
  * ld.so at ldso_host, or NULL when it runs without the shim.
  */
 const char *preload_for(struct tracer *tr, struct tracee *t, int program_fd, const char *ldso_host);
-/* seccomp() or prctl(PR_SET_SECCOMP) at entry: the shim of this process must step aside. */
-void preload_guest_filter(struct tracer *tr, struct tracee *t, const struct sysregs *r);
-/* path_translate's hook: 1 with ret filled when path is the shim's guest path, else 0. */
-int preload_translate(struct tracer *tr, const char *path, struct xlat *ret);
-/* true when x is the shim's file (which the guest must not change). */
-bool preload_is_shim(struct tracer *tr, const struct xlat *x);
-/*
- * readlink/readlinkat (path in argument path_arg): answer the shim's settings call. true when
- * it was that call (answered), false when the call is someone else's.
- */
-bool preload_settings(struct tracer *tr, struct tracee *t, const struct sysregs *r, int path_arg);
-
 /* ---- loop.c ------------------------------------------------------------------------------- */
 
 /* Trace until the first process and then every other tracee is gone. */
@@ -481,9 +563,6 @@ int loop_run(struct tracer *tr);
 
 /* ---- sock.c: AF_UNIX addresses -------------------------------------------------------- */
 
-enum resume sock_enter(struct tracer *tr, struct tracee *t, const struct sysregs *r,
-		       const struct sc_def *def);
-void sock_exit(struct tracer *tr, struct tracee *t, const struct sysregs *r);
 void sock_names_release(struct tracer *tr);
 
 /* ---- longpath.c: host paths beyond PATH_MAX ------------------------------------------------ */
@@ -531,52 +610,32 @@ void keeper_stop(struct tracer *tr);
 
 /* Give host (a file or symlink with other links) its own inode. 0 when nothing to do. */
 int copyup(const char *host);
-/* The bind holding the file of the tracee's fd, or -1 (enter.c). */
-int fd_bind(struct tracer *tr, struct tracee *t, int fd);
-/* fchmod/fchown/fsetxattr/fremovexattr on a shared file: copy up, rewrite to the path call. */
-int copyup_fd(struct tracer *tr, struct tracee *t, const struct sysregs *r);
 
-/* ---- hooks: policies on a translated path argument (enter.c runs them in order) ---------- */
+/* ---- the hooks, each in the file of its concern (pipeline.c runs them in order) ---------- */
 
-/* One path argument of a stopped call, as a hook sees it. */
-struct path_arg {
-	const struct sysregs *r;
-	const struct sc_def *def;
-	const struct sc_path *p;
-	int dirfd;   /* the dirfd argument's value, or AT_FDCWD */
-	bool writes; /* the call writes through this path (enum sc_write, resolved) */
-};
-
-struct path_hook {
-	const char *name;
-	/*
-	 * After the path was translated into x: 0 to go on, -errno to fail the call. May change
-	 * x->host (copy-up sends the call to the copy).
-	 */
-	int (*translated)(struct tracer *tr, struct tracee *t, const struct path_arg *a,
-			  struct xlat *x);
-	/*
-	 * The call acts on the dirfd itself (an empty path with AT_EMPTY_PATH, or NULL): 0 to go
-	 * on, 1 with x filled to send the call to x->host instead, -errno to fail it.
-	 */
-	int (*on_fd)(struct tracer *tr, struct tracee *t, const struct path_arg *a, struct xlat *x);
-};
-
-/* readonly.c: EROFS in read-only binds and for the shim */
-extern const struct path_hook readonly_hook;
+/* guard.c: ptrace & co. only on tracees, no seccomp listeners, no CLONE_UNTRACED, denials */
+extern const struct hook guard_hook;
+/* preload.c: the shim's settings call, its file (resolved by qrun, read-only), guest filters */
+extern const struct hook shim_hook;
+/* readonly.c: EROFS in read-only binds, through paths and fds */
+extern const struct hook readonly_hook;
 /* true when the tracee's fd refers to a file in a read-only bind */
 bool fd_readonly(struct tracer *tr, struct tracee *t, int fd);
+/* mounts.c: a bind is a mount: its mount point cannot go, links and renames across are EXDEV */
+extern const struct hook mounts_hook;
 /* record.c: what the run changed (tracer_result.rootfs_written) */
-extern const struct path_hook record_hook;
+extern const struct hook record_hook;
 /* copyup.c: a private copy before the first change to a file shared with the image */
-extern const struct path_hook copyup_hook;
+extern const struct hook copyup_hook;
+/* execve.c: programs, #! interpreters, ld.so and qemu */
+extern const struct hook exec_hook;
+/* sock.c: AF_UNIX names in and out */
+extern const struct hook sock_hook;
+/* answer.c: what qrun answers itself (getcwd, uname, readlink of /proc magic links) */
+extern const struct hook answer_hook;
 
-/* ---- guard.c: what the tracer refuses ------------------------------------------------------ */
-
-/* ptrace, process_vm_readv/writev, pidfd_getfd: 0 when the target is a tracee, else -errno. */
-int guard_process(struct tracer *tr, struct tracee *t, const struct sysregs *r);
-/* seccomp(): -EBUSY for a filter with a listener (it could run calls past the tracer). */
-int guard_seccomp(struct tracer *tr, struct tracee *t, const struct sysregs *r);
+/* Kinds whose calls carry a socket's name a hook resolves as a path (sock.c). */
+#define SOCK_PATH_KINDS (KIND_BIT(SC_SOCKADDR_IN) | KIND_BIT(SC_SENDTO) | KIND_BIT(SC_SENDMSG))
 
 /* ---- wall.c: the Landlock domain ---------------------------------------------------------- */
 

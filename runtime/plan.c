@@ -188,6 +188,23 @@ static void mkdir_beneath(const char *rootfs, const char *dir)
 		close(fd);
 }
 
+/* A file of the container's directory with content, bound at guest path `guest`. */
+static int container_file(struct container *c, struct spec_runtime_config *rc, const char *name,
+			  const char *guest, const char *content, size_t len, struct qerr *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", c->dir, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || write_all(fd, content, len) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return qerr_set_errno(err, -errno, "cannot write '%s'", path);
+	}
+	close(fd);
+	add_mount(rc, path, guest, false);
+	return 0;
+}
+
 static int build_config(const struct run_opts *o, const struct image *img, const char *image,
 			char **cmd, int n_cmd, struct container *c, struct qerr *err)
 {
@@ -255,24 +272,27 @@ static int build_config(const struct run_opts *o, const struct image *img, const
 	rc->root_path = xstrdup("rootfs");
 	rc->root_readonly = o->read_only;
 
-	/* docker's defaults: its own hostname file, the host's resolv.conf and hosts */
+	/*
+	 * docker's defaults: its own hostname file, and copies of the host's resolv.conf and
+	 * hosts, the container's to change (a bind of the host's own would let a container
+	 * started by root write them).
+	 */
 	{
-		_cleanup_free_ char *hp = xasprintf("%s/hostname", c->dir);
 		_cleanup_free_ char *line = xasprintf("%s\n", rc->hostname);
-		int fd = open(hp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
-		if (fd < 0 || write_all(fd, line, strlen(line)) < 0) {
-			if (fd >= 0)
-				close(fd);
-			return qerr_set_errno(err, -errno, "cannot write '%s'", hp);
-		}
-		close(fd);
-		add_mount(rc, hp, "/etc/hostname", false);
+		r = container_file(c, rc, "hostname", "/etc/hostname", line, strlen(line), err);
+		if (r < 0)
+			return r;
 	}
-	if (access("/etc/resolv.conf", R_OK) == 0)
-		add_mount(rc, "/etc/resolv.conf", "/etc/resolv.conf", false);
-	if (access("/etc/hosts", R_OK) == 0)
-		add_mount(rc, "/etc/hosts", "/etc/hosts", false);
+	for (size_t i = 0; i < 2; i++) {
+		static const char *const names[] = { "resolv.conf", "hosts" };
+		_cleanup_free_ char *host = xasprintf("/etc/%s", names[i]), *buf = NULL;
+		ssize_t len = read_file_at(AT_FDCWD, host, 1u << 20, &buf);
+
+		if (len >= 0 &&
+		    (r = container_file(c, rc, names[i], host, buf, (size_t)len, err)) < 0)
+			return r;
+	}
 	for (size_t i = 0; i < o->n_volumes; i++) {
 		struct spec_mount m = { 0 };
 

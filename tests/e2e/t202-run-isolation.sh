@@ -16,6 +16,8 @@
 #   concurrency  20 parallel `run --rm` print their hostname; the store is intact afterwards.
 #   terminal     `run -it` of the armhf image in tmux: uname -m, Ctrl-C, Ctrl-Z/fg, exit 3.
 #   signals      TERM, INT, HUP to a foreground `qrun run` -> 143, 130, 129, quickly.
+#   host files   /etc/hosts and /etc/resolv.conf are the container's copies: writing them (as
+#                root too) leaves the host's as they were.
 #   privilege    root: CapBnd = CapEff = 00000000a80425fb, NoNewPrivs 1; raising a capability
 #                outside the set fails. User: NoNewPrivs 1, no capabilities, the same failures.
 . "$(dirname "$0")/lib.sh"
@@ -370,6 +372,17 @@ diag "insmod: $err"
 
 # --- the end -----------------------------------------------------------------------------------
 snap_unchanged "the snapshots are unchanged by the -it, signal and privilege runs"
+# --- host files -------------------------------------------------------------------------
+host_etc() { cat /etc/hosts /etc/resolv.conf 2>/dev/null | sha256sum; }
+before=$(host_etc)
+q run --rm bb64 sh -c 'echo "10.9.9.9 evil.test" >>/etc/hosts; echo "nameserver 10.9.9.9" >/etc/resolv.conf; grep -c 10.9.9.9 /etc/hosts /etc/resolv.conf'
+is "the container writes its /etc/hosts and /etc/resolv.conf" "$st|$out" \
+	"0|/etc/hosts:1
+/etc/resolv.conf:1"
+is "the host's stay as they were" "$(host_etc)" "$before"
+q run --rm bb64 grep -c 10.9.9.9 /etc/hosts
+is "and the next container starts from the host's again" "$out" "0"
+
 is "no container is left" "$(containers_left)" ""
 q ps -a -q
 is "ps -a -q lists nothing" "$st:$out" "0:"

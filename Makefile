@@ -128,7 +128,8 @@ $(QRUN): $(BUILD)/runtime/main.o $(LIBS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(QRUN_LIBS)
 
-$(PRELOAD): preload/qrun-preload.c preload/redirect.c preload/preload.h preload/redirect.h
+$(PRELOAD): preload/qrun-preload.c preload/redirect.c preload/owners.c preload/preload.h \
+	    preload/redirect.h preload/owners.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(PRELOAD_CFLAGS) $(PRELOAD_LDFLAGS) -o $@ $(filter %.c,$^)

@@ -37,6 +37,20 @@
 #include "common/common.h"
 #include "specs/specs.h"
 
+/* One entry of a rootless snapshot's ownership metadata (format above). */
+struct image_owner {
+	char *path; /* relative to rootfs/ */
+	uint32_t mode, uid, gid;
+	uint64_t rdev;
+};
+
+/*
+ * Read the ownership metadata file at path (a container's copy of its snapshot's `meta`) into
+ * *ret (n entries, sorted by path; free with image_owners_free). A missing file is 0 entries.
+ */
+int image_owners_read(const char *path, struct image_owner **ret, size_t *ret_n, struct qerr *err);
+void image_owners_free(struct image_owner *v, size_t n);
+
 /*
  * The store directory qrun uses when neither --root nor QRUN_ROOT says otherwise:
  * /var/lib/qrun for root, else $XDG_DATA_HOME/qrun, else ~/.local/share/qrun.

@@ -309,3 +309,36 @@ int meta_load(struct meta *m, int dirfd, const char *name, struct qerr *err)
 	}
 	return 0;
 }
+
+int image_owners_read(const char *path, struct image_owner **ret, size_t *ret_n, struct qerr *err)
+{
+	struct meta *m = meta_new();
+	const struct meta_entry *const *v;
+	int r = meta_load(m, AT_FDCWD, path, err);
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (r < 0 || meta_count(m) == 0) {
+		meta_free(m);
+		return r;
+	}
+	v = meta_sorted(m);
+	*ret = xcalloc(meta_count(m), sizeof(**ret));
+	for (size_t i = 0; i < meta_count(m); i++) {
+		(*ret)[i] = (struct image_owner){ .path = xstrdup(v[i]->path),
+						  .mode = v[i]->mode,
+						  .uid = v[i]->uid,
+						  .gid = v[i]->gid,
+						  .rdev = v[i]->rdev };
+	}
+	*ret_n = meta_count(m);
+	meta_free(m);
+	return 0;
+}
+
+void image_owners_free(struct image_owner *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].path);
+	free(v);
+}

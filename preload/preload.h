@@ -44,9 +44,52 @@
  * The shim's call for its settings: readlink() of this guest path, which the tracer answers
  * itself (ENOENT when the shim must stay off: no seccomp filter, or not under qrun at all).
  * The answer: QRUN_PRELOAD_MAGIC, then NUL-terminated strings: the host path of the guest root
- * ("/" for the host's root), "rw" or "ro" (a read-only root), then every guest path the shim must
- * leave to the tracer (/proc, each bind, each virtual directory above one), then an empty string.
+ * ("/" for the host's root), "rw" or "ro" (a read-only root), the host path of the owners
+ * table below when an identity is emulated ("-" when not; "!" when one is but the shim must
+ * leave every stat to the tracer), then every guest path the shim must leave to the tracer
+ * (/proc, each bind, each virtual directory above one), then an empty string.
  */
 #define QRUN_PRELOAD_CONF     "/.qrun-preload.so/settings"
-#define QRUN_PRELOAD_MAGIC    "qrun-preload 1"
+#define QRUN_PRELOAD_MAGIC    "qrun-preload 2"
 #define QRUN_PRELOAD_CONF_MAX 16384
+
+/*
+ * The owners table of an emulated identity (tracer/owners-shm.c), a file the tracers of a
+ * container write and the shim maps read-only, so that the stat family answered in-process
+ * shows the emulated owners: an open-addressed hash of inodes (linear probing from
+ * QRUN_OWNERS_HASH), with a sequence number that is odd while a tracer writes (a reader that
+ * sees it odd, or changed across its lookup, hands the call to the tracer). A file without an
+ * entry shows real_uid and real_gid as 0.
+ */
+#include <stdint.h>
+
+#define QRUN_OWNERS_MAGIC 0x4e574f51u /* "QOWN" */
+/* in a slot's mode: its permission bits are the file's (the host file's are wider) */
+#define QRUN_MODE_PERMS	  0x80000000u
+#define QRUN_OWNERS_SLOTS 65536u /* a power of two */
+
+enum { QRUN_SLOT_EMPTY = 0, QRUN_SLOT_LIVE, QRUN_SLOT_GONE };
+
+struct qrun_owner_slot {
+	uint64_t dev, ino, rdev;
+	uint32_t uid, gid;
+	uint32_t mode; /* a type the host lacks, and/or permissions with QRUN_MODE_PERMS */
+	uint32_t state;
+};
+
+struct qrun_owners {
+	uint32_t magic;
+	uint32_t n_slots;
+	uint32_t real_uid, real_gid;
+	uint32_t seq;  /* odd while a tracer writes */
+	uint32_t full; /* an entry did not fit: every stat goes to the tracer */
+	struct qrun_owner_slot slot[];
+};
+
+#define QRUN_OWNERS_SIZE                                                                           \
+	(sizeof(struct qrun_owners) + QRUN_OWNERS_SLOTS * sizeof(struct qrun_owner_slot))
+
+static inline uint32_t qrun_owners_hash(uint64_t dev, uint64_t ino, uint32_t n)
+{
+	return (uint32_t)((ino * 0x9e3779b97f4a7c15ULL) ^ dev) & (n - 1);
+}

@@ -47,6 +47,7 @@
 #include <linux/stat.h>
 #include <linux/limits.h>
 
+#include "preload/owners.h"
 #include "preload/preload.h"
 #include "preload/redirect.h"
 
@@ -69,7 +70,8 @@ static int on(void)
 static char settings[QRUN_PRELOAD_CONF_MAX];
 static const char *root; /* host path of the guest root; "" for the host's "/" */
 static size_t root_len;
-static int root_writable; /* else access(W_OK) must say EROFS: the tracer's */
+static int root_writable;	   /* else access(W_OK) must say EROFS: the tracer's */
+static const char *owners_setting; /* an emulated identity's owners table (owners.c) */
 /* guest paths the shim leaves to the tracer (binds, virtual directories, /proc) */
 static const char *paths[MAX_NAMES];
 static size_t path_lens[MAX_NAMES];
@@ -160,6 +162,10 @@ static int parse_settings(size_t len)
 	else if (!name_eq(settings + at, 2, "ro"))
 		return -1;
 	at += 3;
+	owners_setting = settings + at;
+	if (at >= len || !owners_setting[0])
+		return -1;
+	at += str_len(owners_setting) + 1;
 	while (at < len && settings[at]) {
 		size_t l = str_len(settings + at), k = l;
 
@@ -233,6 +239,7 @@ __attribute__((constructor)) static void qrun_preload_init(void)
 	if (sys_trapped(__NR_mprotect, page, QRUN_PRELOAD_PAGE, PROT_READ | PROT_EXEC, 0, 0) < 0)
 		return;
 	enabled = 1;
+	qrun_owners_setup(owners_setting, sys_fast, sys_trapped);
 	qrun_redirect_libc();
 }
 
@@ -728,6 +735,8 @@ static long fstatat_call(int dirfd, const char *path, struct stat *buf, int flag
 {
 	long r = do_fstatat(dirfd, path, buf, flags, 1);
 
+	if (r == 0 && qrun_owners_stat(buf) < 0)
+		r = PUNT; /* the tracer knows the owners */
 	if (r == PUNT)
 		r = sys_trapped(__NR_newfstatat, dirfd, (long)path, (long)buf, flags, 0);
 	return set_errno(r);
@@ -764,9 +773,13 @@ EXPORT int fstatat(int dirfd, const char *path, struct stat *buf, int flags)
 
 EXPORT int fstat(int fd, struct stat *buf)
 {
-	return (int)set_errno(
-	    on() ? sys_fast(__NR_newfstatat, fd, (long)"", (long)buf, AT_EMPTY_PATH, 0)
-		 : sys_trapped(__NR_fstat, fd, (long)buf, 0, 0, 0));
+	long r = on() ? sys_fast(__NR_newfstatat, fd, (long)"", (long)buf, AT_EMPTY_PATH, 0) : PUNT;
+
+	if (r == 0 && qrun_owners_stat(buf) < 0)
+		r = PUNT;
+	if (r == PUNT)
+		r = sys_trapped(__NR_fstat, fd, (long)buf, 0, 0, 0);
+	return (int)set_errno(r);
 }
 
 /* x86_64: struct stat64 is struct stat, and the old __xstat versions 0 and 1 are the same. */
@@ -807,6 +820,8 @@ EXPORT int statx(int dirfd, const char *path, int flags, unsigned mask, struct s
 {
 	long r = do_statx(dirfd, path, flags, mask, buf);
 
+	if (r == 0 && qrun_owners_statx(buf) < 0)
+		r = PUNT;
 	if (r == PUNT)
 		r = sys_trapped(__NR_statx, dirfd, (long)path, flags, mask, (long)buf);
 	return (int)set_errno(r);

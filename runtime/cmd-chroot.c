@@ -28,6 +28,10 @@ static const char chroot_usage[] =
     "                                (default: no_new_privs and docker's capabilities)\n"
     "      --require-wall            fail when the kernel cannot wall the guest in (Landlock;\n"
     "                                see 'qrun info'; QRUN_REQUIRE_WALL=1 does the same)\n"
+    "  -0, --root-id                 a user who is not root is root inside (PRoot's -0): ids,\n"
+    "                                set*id, chown, mknod and stat emulated; as root a no-op\n"
+    "  -u, --user NAME|UID[:GROUP|GID]  run as this user of ROOTFS's /etc/passwd (emulated,\n"
+    "                                as --root-id, also for root: file access stays yours)\n"
     "      --preserve-fds N          pass fds 3 .. 3+N-1 on (default 0: every inherited fd\n"
     "                                but 0, 1 and 2 is closed)\n"
     "  -v, --verbose                 log translated paths (repeat for more)\n"
@@ -52,6 +56,8 @@ int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "privileged", no_argument, NULL, 'X' },
 		{ "require-wall", no_argument, NULL, 'W' },
 		{ "preserve-fds", required_argument, NULL, 'F' },
+		{ "root-id", no_argument, NULL, '0' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -63,11 +69,12 @@ int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx)
 				   .restrict_privileges = true,
 				   .preload = runtime_preload() };
 	struct tracer_bind *binds = NULL;
+	const char *user = NULL;
 	size_t n_binds = 0;
 	int opt, r;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+b:w:vh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+b:w:vh0u:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'b':
 			binds = xrealloc(binds, (n_binds + 1) * sizeof(*binds));
@@ -110,6 +117,12 @@ int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx)
 			c.preserve_fds = (int)n;
 			break;
 		}
+		case '0':
+			c.identity.emulate = getuid() != 0;
+			break;
+		case 'u':
+			user = optarg;
+			break;
 		case 'v':
 			c.verbose++;
 			break;
@@ -133,6 +146,19 @@ int cmd_chroot(int argc, char **argv, struct cmd_ctx *ctx)
 		goto out;
 	}
 	c.rootfs = argv[optind++];
+	if (user) {
+		struct runtime_user u;
+
+		r = runtime_user_resolve(c.rootfs, user, &u, &ctx->err);
+		if (r < 0)
+			goto out;
+		c.identity.emulate = true; /* as root too: see --help */
+		c.identity.uid = u.uid;
+		c.identity.gid = u.gid;
+		c.identity.n_groups = u.n_groups;
+		memcpy(c.identity.groups, u.groups, sizeof(u.groups));
+		runtime_user_release(&u);
+	}
 	c.argv = optind < argc ? argv + optind : default_argv;
 	c.binds = binds;
 	c.n_binds = n_binds;

@@ -65,9 +65,11 @@ static void usage(FILE *out)
 	fprintf(out, "\nNot built yet (planned):");
 	for (size_t i = 0; i < ARRAY_SIZE(planned); i++)
 		fprintf(out, " %s", planned[i]);
-	fprintf(out,
-		"\n\nNot built yet: run --user and fake root for unprivileged users (processes\n"
-		"run as you and files belong to you; ownership from images is recorded only).\n");
+	fprintf(
+	    out,
+	    "\n\nFor a user who is not root, containers run as root inside (or --user): ids,\n"
+	    "set*id, chown, mknod and stat are emulated. Not built yet: ownership that lasts\n"
+	    "beyond one run (and so in saved images), permission checks as the emulated user.\n");
 	fprintf(out, "\nRun 'qrun COMMAND --help' for more on a command.\n");
 }
 

@@ -188,6 +188,36 @@ static void mkdir_beneath(const char *rootfs, const char *dir)
 		close(fd);
 }
 
+/* --user, else the image's User: the ids of the container's process (and HOME from passwd). */
+static int plan_user(const struct run_opts *o, const struct image *img, const char *rootfs,
+		     struct spec_runtime_config *rc, struct qerr *err)
+{
+	const char *spec = o->user ? o->user : img->config.user;
+	struct runtime_user u;
+	int r;
+
+	if (!spec || !*spec)
+		return 0;
+	r = runtime_user_resolve(rootfs, spec, &u, err);
+	if (r < 0)
+		return r;
+	rc->uid = u.uid;
+	rc->gid = u.gid;
+	rc->n_gids = u.n_groups;
+	free(rc->gids);
+	rc->gids = xcalloc(u.n_groups + 1, sizeof(*rc->gids));
+	memcpy(rc->gids, u.groups, u.n_groups * sizeof(u.groups[0]));
+	/* docker: HOME from the user's passwd entry unless the image or -e set it */
+	for (size_t i = 0; u.home && rc->env && rc->env[i]; i++) {
+		if (strcmp(rc->env[i], "HOME=/root") == 0 && u.uid != 0) {
+			free(rc->env[i]);
+			rc->env[i] = xasprintf("HOME=%s", u.home);
+		}
+	}
+	runtime_user_release(&u);
+	return 0;
+}
+
 /* A file of the container's directory with content, bound at guest path `guest`. */
 static int container_file(struct container *c, struct spec_runtime_config *rc, const char *name,
 			  const char *guest, const char *content, size_t len, struct qerr *err)
@@ -309,6 +339,8 @@ static int build_config(const struct run_opts *o, const struct image *img, const
 		annotate(rc, ANNOT_PRIVILEGED, "true");
 	if (o->require_wall)
 		annotate(rc, ANNOT_REQUIRE_WALL, "true");
+	if (o->keep_id)
+		annotate(rc, ANNOT_KEEP_ID, "true");
 	return 0;
 }
 
@@ -339,6 +371,8 @@ int plan_create(struct cmd_ctx *ctx, const struct run_opts *o, const char *image
 	}
 	if (r >= 0)
 		annotate(&c->config, ANNOT_SNAPSHOT, snapshot);
+	if (r >= 0)
+		r = plan_user(o, img, rootfs, &c->config, &ctx->err);
 	if (r >= 0) {
 		mkdir_beneath(rootfs, c->config.cwd);
 		r = container_save_config(c, &ctx->err);
@@ -391,9 +425,40 @@ int plan_run(struct cmd_ctx *ctx, struct container *c, char *const *args, char *
 			    ? TRACER_WALL_REQUIRED
 			    : TRACER_WALL_AUTO,
 		.preload = runtime_preload(),
+		.identity = { .emulate =
+				  !spec_runtime_config_annotation(&c->config, ANNOT_KEEP_ID) &&
+				  (getuid() != 0 || c->config.uid != 0 || c->config.gid != 0 ||
+				   c->config.n_gids != 0),
+			      .uid = c->config.uid,
+			      .gid = c->config.gid,
+			      .n_groups = c->config.n_gids < TRACER_MAX_GROUPS
+					      ? c->config.n_gids
+					      : TRACER_MAX_GROUPS },
 	};
+	_cleanup_free_ char *meta = xasprintf("%s/meta", c->dir);
+	_cleanup_free_ char *owners_path = xasprintf("%s/owners", c->dir);
+	struct image_owner *owners = NULL;
+	struct tracer_owner *seeds = NULL;
+	size_t n_owners = 0;
 	int r = 0;
 
+	/* what a rootless unpack could not apply: the emulated identity starts from it */
+	if (tc.identity.emulate && image_owners_read(meta, &owners, &n_owners, NULL) >= 0 &&
+	    n_owners) {
+		seeds = xcalloc(n_owners, sizeof(*seeds));
+		for (size_t i = 0; i < n_owners; i++)
+			seeds[i] = (struct tracer_owner){ .path = owners[i].path,
+							  .mode = owners[i].mode,
+							  .uid = owners[i].uid,
+							  .gid = owners[i].gid,
+							  .rdev = owners[i].rdev };
+		tc.identity.owners = seeds;
+		tc.identity.n_owners = n_owners;
+	}
+	tc.identity.store = owners_path;
+	if (tc.identity.n_groups)
+		memcpy(tc.identity.groups, c->config.gids,
+		       tc.identity.n_groups * sizeof(tc.identity.groups[0]));
 	for (size_t i = 0; r >= 0 && i < c->config.n_mounts; i++) {
 		r = bind_from_mount(&c->config.mounts[i], &binds[i], &ctx->err);
 		tc.n_binds = i + (r >= 0);
@@ -422,6 +487,8 @@ int plan_run(struct cmd_ctx *ctx, struct container *c, char *const *args, char *
 	for (size_t i = 0; i < tc.n_binds; i++)
 		tracer_bind_release(&binds[i]);
 	free(binds);
+	free(seeds);
+	image_owners_free(owners, n_owners);
 	return r;
 }
 

@@ -22,15 +22,21 @@ static const char run_usage[] =
     "  -t, --tty                     the command talks to this terminal (TERM=xterm)\n"
     "      --read-only               the root filesystem is read-only (volumes stay writable)\n"
     "  -h, --hostname NAME           what uname and /etc/hostname say (default: short id)\n"
+    "  -u, --user NAME|UID[:GROUP|GID]  run as this user of the image (default: its User,\n"
+    "                                else root)\n"
+    "      --userns keep-id          run as you, not as root inside: nothing emulated\n"
     "      --network host            the host's network (the only mode qrun has)\n"
     "      --privileged              as root: keep every capability and a writable /proc/sys\n"
     "      --require-wall            fail when the kernel cannot wall the container in\n"
     "                                (Landlock; see 'qrun info' and QRUN_REQUIRE_WALL)\n"
     "      --help                    this help\n"
     "\n"
-    "Foreign images run under qemu-user, chosen per program. Not built yet: --user, fake root\n"
-    "and persistent ownership for unprivileged users (processes run as you, files belong to\n"
-    "you); as root, processes get no_new_privs and docker's default capabilities.\n";
+    "Foreign images run under qemu-user, chosen per program. Run by a user who is not root,\n"
+    "the container's processes still see themselves as root (or --user): ids, set*id, chown,\n"
+    "mknod and the stat family are emulated by the tracer, and ownership lasts across the\n"
+    "container's runs. Not built yet: owners in saved images, permission checks as the\n"
+    "emulated user. As root, processes get no_new_privs and docker's default\n"
+    "capabilities, and --user is emulated too (the process keeps root's file access).\n";
 
 static void push(char ***v, size_t *n, const char *s)
 {
@@ -58,6 +64,8 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, 
 		{ "net", required_argument, NULL, 'N' },
 		{ "privileged", no_argument, NULL, 'X' },
 		{ "require-wall", no_argument, NULL, 'W' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "userns", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -65,7 +73,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, 
 
 	*o = (struct run_opts){ 0 };
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+e:v:w:ith:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+e:v:w:ith:u:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'R':
 			o->rm = true;
@@ -109,6 +117,18 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, 
 		case 'h':
 			o->hostname = optarg;
 			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'U':
+			if (strcmp(optarg, "keep-id") != 0 && strcmp(optarg, "host") != 0)
+				return qerr_set(&ctx->err, -ENOTSUP,
+						"--userns '%s': qrun has no user namespaces; "
+						"'keep-id' (or 'host') runs processes as you, with "
+						"nothing emulated",
+						optarg);
+			o->keep_id = true;
+			break;
 		case 'N':
 			if (strcmp(optarg, "host") != 0)
 				return qerr_set(
@@ -133,6 +153,9 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, 
 	if (optind >= argc)
 		return qerr_set(&ctx->err, -EINVAL, "%s: missing IMAGE (see 'qrun %s --help')",
 				verb, verb);
+	if (o->keep_id && o->user)
+		return qerr_set(&ctx->err, -EINVAL,
+				"--userns=keep-id runs processes as you: it cannot take --user");
 	return 0;
 }
 

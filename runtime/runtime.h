@@ -7,6 +7,7 @@
 #include "common/common.h"
 #include "image/image.h"
 #include "specs/specs.h"
+#include "tracer/tracer.h"
 
 /* docker/podman exit statuses for qrun's own failures */
 enum {
@@ -109,6 +110,8 @@ char *runtime_ago(const char *rfc3339);
 #define ANNOT_SNAPSHOT	   "org.qrun.snapshot"
 #define ANNOT_PRIVILEGED   "org.qrun.privileged"
 #define ANNOT_REQUIRE_WALL "org.qrun.require-wall"
+/* --userns=keep-id: processes run as the user who runs qrun, nothing emulated */
+#define ANNOT_KEEP_ID "org.qrun.userns-keep-id"
 
 struct container {
 	char *id;  /* 64 hex */
@@ -137,6 +140,22 @@ void container_pin_images(struct image_store *s);
 
 /* ---- run plans (plan.c): image config + flags -> a container config; config -> tracer ---- */
 
+/* A resolved --user (user.c). */
+struct runtime_user {
+	uint32_t uid, gid;
+	uint32_t groups[TRACER_MAX_GROUPS];
+	size_t n_groups;
+	char *home; /* owned: from /etc/passwd, or NULL */
+};
+
+/*
+ * Resolve NAME|UID[:GROUP|GID] against rootfs's /etc/passwd and /etc/group, as docker does.
+ * Returns 0 or -errno with docker's message.
+ */
+int runtime_user_resolve(const char *rootfs, const char *spec, struct runtime_user *ret,
+			 struct qerr *err);
+void runtime_user_release(struct runtime_user *u);
+
 struct run_opts {
 	bool rm, interactive, tty, read_only;
 	bool privileged;   /* as root: keep every capability; /proc/sys writable */
@@ -146,7 +165,9 @@ struct run_opts {
 	const char *entrypoint;
 	const char *hostname;
 	const char *platform;
-	char **env; /* -e, in order */
+	const char *user; /* -u/--user, or NULL: the image's User */
+	bool keep_id;	  /* --userns=keep-id: no emulated identity */
+	char **env;	  /* -e, in order */
 	size_t n_env;
 	char **env_files; /* --env-file */
 	size_t n_env_files;

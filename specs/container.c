@@ -79,6 +79,38 @@ static int read_annotations(struct jctx *c, const struct jnode *root,
 	return 0;
 }
 
+/* process.user: uid, gid and additionalGids (all optional here: 0 and none) */
+static int read_user(struct jctx *c, const struct jnode *proc, struct spec_runtime_config *rc)
+{
+	const struct jnode *user, *gids = NULL;
+	size_t saved;
+	int64_t v;
+	int r = jread_object(c, proc, "user", false, &user);
+
+	if (r < 0 || !user)
+		return r;
+	saved = jctx_push_key(c, "user");
+	if (jnode_member(user, "uid") &&
+	    (r = jread_int(c, user, "uid", 0, UINT32_MAX - 1, &v)) >= 0)
+		rc->uid = (uint32_t)v;
+	if (r >= 0 && jnode_member(user, "gid") &&
+	    (r = jread_int(c, user, "gid", 0, UINT32_MAX - 1, &v)) >= 0)
+		rc->gid = (uint32_t)v;
+	if (r >= 0)
+		r = jread_array(c, user, "additionalGids", false, &gids);
+	if (r >= 0 && gids) {
+		rc->gids = xcalloc(jnode_len(gids) + 1, sizeof(*rc->gids));
+		for (size_t i = 0; r >= 0 && i < jnode_len(gids); i++) {
+			if (!jnode_int64(jnode_item(gids, i), &v) || v < 0 || v >= UINT32_MAX)
+				r = jctx_fail(c, "'additionalGids' holds a bad group id");
+			else
+				rc->gids[rc->n_gids++] = (uint32_t)v;
+		}
+	}
+	jctx_pop(c, saved);
+	return r;
+}
+
 int spec_runtime_config_parse(const char *buf, size_t len, struct spec_runtime_config *ret,
 			      struct qerr *err)
 {
@@ -101,8 +133,9 @@ int spec_runtime_config_parse(const char *buf, size_t len, struct spec_runtime_c
 		saved = jctx_push_key(&c, "process");
 		if ((r = jread_strv(&c, proc, "args", true, &rc.args, NULL)) >= 0 &&
 		    (r = jread_strv(&c, proc, "env", false, &rc.env, NULL)) >= 0 &&
-		    (r = jread_string(&c, proc, "cwd", true, &rc.cwd)) >= 0)
-			r = read_bool(&c, proc, "terminal", &rc.terminal);
+		    (r = jread_string(&c, proc, "cwd", true, &rc.cwd)) >= 0 &&
+		    (r = read_bool(&c, proc, "terminal", &rc.terminal)) >= 0)
+			r = read_user(&c, proc, &rc);
 		jctx_pop(&c, saved);
 	}
 	if (r >= 0 && (r = jread_object(&c, root, "root", true, &rootfs)) >= 0) {
@@ -150,9 +183,16 @@ char *spec_runtime_config_write(const struct spec_runtime_config *c, size_t *ret
 	spec_json_key(j, "user");
 	spec_json_object_begin(j);
 	spec_json_key(j, "uid");
-	spec_json_int(j, 0);
+	spec_json_int(j, c->uid);
 	spec_json_key(j, "gid");
-	spec_json_int(j, 0);
+	spec_json_int(j, c->gid);
+	if (c->n_gids) {
+		spec_json_key(j, "additionalGids");
+		spec_json_array_begin(j);
+		for (size_t i = 0; i < c->n_gids; i++)
+			spec_json_int(j, c->gids[i]);
+		spec_json_array_end(j);
+	}
 	spec_json_object_end(j);
 	write_strv(j, "args", c->args);
 	write_strv(j, "env", c->env);
@@ -209,6 +249,7 @@ const char *spec_runtime_config_annotation(const struct spec_runtime_config *c, 
 
 void spec_runtime_config_release(struct spec_runtime_config *c)
 {
+	free(c->gids);
 	strv_free(c->args);
 	strv_free(c->env);
 	free(c->cwd);

@@ -271,6 +271,9 @@ struct spec_runtime_config {
 	char **env;  /* NULL-terminated */
 	char *cwd;
 	bool terminal;
+	uint32_t uid, gid; /* process.user */
+	uint32_t *gids;	   /* process.user.additionalGids */
+	size_t n_gids;
 	char *root_path;
 	bool root_readonly;
 	char *hostname;

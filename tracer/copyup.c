@@ -48,11 +48,11 @@ static int copy_xattrs(const char *from, int to_fd, const char *to)
 	return 0;
 }
 
-static int copyup_one(const char *host);
+static int copyup_one(struct tracer *tr, const char *host);
 
-int copyup(const char *host)
+int copyup(struct tracer *tr, const char *host)
 {
-	int r = copyup_one(host);
+	int r = copyup_one(tr, host);
 
 	return r < 0 ? r : 0;
 }
@@ -70,7 +70,7 @@ static int copyup_proc(struct tracer *tr, struct tracee *t, struct xlat *x)
 	if (path_proc_target(tr, t, x->guest, host, sizeof(host)) != 0)
 		return 0; /* not a link to a file of the rootfs */
 	tr->rootfs_written = true;
-	e = copyup_one(host);
+	e = copyup_one(tr, host);
 	if (e > 0)
 		memcpy(x->host, host, strlen(host) + 1);
 	return e < 0 ? e : 0;
@@ -103,7 +103,7 @@ static int copyup_empty(struct tracer *tr, struct tracee *t, const struct sysreg
 	tr->rootfs_written = true;
 	if (stat(link, &st) < 0 || st.st_nlink < 2 || !S_ISREG(st.st_mode))
 		return 0;
-	e = copyup_one(x->host);
+	e = copyup_one(tr, x->host);
 	if (e <= 0)
 		return e;
 	if (regs_set_arg(t->pid, p->dirfd, (uint64_t)AT_FDCWD) < 0)
@@ -112,7 +112,7 @@ static int copyup_empty(struct tracer *tr, struct tracee *t, const struct sysreg
 }
 
 /* Returns 1 when a copy was made, 0 when the file was not shared, or -errno. */
-static int copyup_one(const char *host)
+static int copyup_one(struct tracer *tr, const char *host)
 {
 	char tmp[PATH_MAX];
 	struct stat st;
@@ -180,6 +180,8 @@ static int copyup_one(const char *host)
 		(void)unlink(tmp);
 		return r;
 	}
+	if (tr->owners.n)
+		owners_moved(tr, &st, host); /* the copy is a new inode: its owner goes with it */
 	return 1;
 }
 
@@ -205,7 +207,7 @@ static int copyup_fd(struct tracer *tr, struct tracee *t, const struct sysregs *
 	if (stat(link, &st) < 0 || st.st_nlink < 2 || !S_ISREG(st.st_mode) ||
 	    binds_to_guest(&tr->binds, host, (char[PATH_MAX]){ 0 }, PATH_MAX) != 0)
 		return 0;
-	e = copyup_one(host);
+	e = copyup_one(tr, host);
 	if (e < 0)
 		return e;
 	scratch_init(&s, t->pid, r->sp);
@@ -221,7 +223,7 @@ static int translated(struct tracer *tr, struct tracee *t, struct call *c, struc
 {
 	if (!tr->config->copy_up || !copyup_wanted(c->def, a->p, c->r->args))
 		return 0;
-	return a->x->bind == 0 ? copyup(a->x->host) : copyup_proc(tr, t, a->x);
+	return a->x->bind == 0 ? copyup(tr, a->x->host) : copyup_proc(tr, t, a->x);
 }
 
 static int on_fd(struct tracer *tr, struct tracee *t, struct call *c, struct call_path *a)

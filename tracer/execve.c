@@ -463,6 +463,8 @@ void execve_done(struct tracer *tr, struct tracee *t, pid_t former)
 		t->pending_exe = TAKE_PTR(f->pending_exe);
 		t->pending_execfn = TAKE_PTR(f->pending_execfn);
 		t->pending_execfn_host = TAKE_PTR(f->pending_execfn_host);
+		if (f->cred.set)
+			t->cred = f->cred; /* ids are the calling thread's */
 		tracee_free(tr, f);
 	}
 	t->tgid = t->pid;
@@ -471,6 +473,7 @@ void execve_done(struct tracer *tr, struct tracee *t, pid_t former)
 		t->exe = TAKE_PTR(t->pending_exe);
 	}
 	fix_execfn(t);
+	ids_exec(tr, t);
 	free(t->pending_execfn);
 	free(t->pending_execfn_host);
 	t->pending_execfn = t->pending_execfn_host = NULL;

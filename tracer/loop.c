@@ -89,6 +89,8 @@ static void on_new_child(struct tracer *tr, struct tracee *t)
 		if (!c->exe && t->exe)
 			c->exe = xstrdup(t->exe);
 		c->guest_filter |= t->guest_filter; /* seccomp filters are inherited */
+		if (t->cred.set && !c->cred.set)
+			c->cred = t->cred; /* and credentials */
 	}
 	resume(tr, t, false, 0);
 }

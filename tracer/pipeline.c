@@ -13,11 +13,12 @@
 
 /*
  * In order. Guards refuse before anything is looked up; the shim's file is resolved and
- * protected before the general policies; read-only refuses before record and copy-up act.
+ * protected before the general policies; read-only refuses before record and copy-up act;
+ * an emulated chown is answered before copy-up would copy a file it does not change.
  */
 const struct hook *const pipeline_hooks[] = {
-	&guard_hook,  &shim_hook, &readonly_hook, &mounts_hook, &record_hook,
-	&copyup_hook, &exec_hook, &sock_hook,	  &answer_hook,
+	&guard_hook,  &shim_hook,   &readonly_hook, &mounts_hook, &record_hook, &ids_hook,
+	&owners_hook, &copyup_hook, &exec_hook,	    &sock_hook,	  &answer_hook,
 };
 const size_t pipeline_n_hooks = ARRAY_SIZE(pipeline_hooks);
 
@@ -154,6 +155,10 @@ static int path_policy(struct tracer *tr, struct tracee *t, struct call *c, stru
 			e = h->on_fd ? h->on_fd(tr, t, c, a) : HOOK_ON;
 		else
 			e = h->translated ? h->translated(tr, t, c, a) : HOOK_ON;
+		if (c->want_exit) {
+			t->exit_hooks |= 1u << i;
+			c->want_exit = false;
+		}
 		if (e == HOOK_REDIRECT) {
 			a->xlat = true; /* the call goes to x->host */
 			return HOOK_ON;

@@ -116,6 +116,13 @@ static void build_settings(struct tracer *tr)
 	add(&buf, &len, &alloc, QRUN_PRELOAD_MAGIC, strlen(QRUN_PRELOAD_MAGIC));
 	add(&buf, &len, &alloc, tr->binds.v[0].host, strlen(tr->binds.v[0].host));
 	add(&buf, &len, &alloc, tr->binds.v[0].readonly ? "ro" : "rw", 2);
+	/* the owners table of an emulated identity, "!" when the shim cannot have it */
+	if (!tr->config->identity.emulate)
+		add(&buf, &len, &alloc, "-", 1);
+	else if (tr->owners.shm_path && !tr->owners.shm->full)
+		add(&buf, &len, &alloc, tr->owners.shm_path, strlen(tr->owners.shm_path));
+	else
+		add(&buf, &len, &alloc, "!", 1);
 	add(&buf, &len, &alloc, "/proc", 5);
 	add(&buf, &len, &alloc, QRUN_PRELOAD_GUEST, strlen(QRUN_PRELOAD_GUEST));
 	for (size_t i = 1; i < tr->binds.n; i++) {

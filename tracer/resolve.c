@@ -45,7 +45,8 @@ bool resolve_passthrough(struct tracer *tr, struct tracee *t, int dirfd, const c
 	if (path[0] == '\0' || path[0] == '/' || strchr(path, '/') || strcmp(path, "..") == 0 ||
 	    magic_name(path))
 		return false;
-	if (write && (tr->has_readonly_binds || tr->config->copy_up))
+	if (write &&
+	    (tr->has_readonly_binds || tr->config->copy_up || tr->config->identity.emulate))
 		return false;
 	for (size_t i = 1; i < tr->binds.n; i++) {
 		const char *base = strrchr(tr->binds.v[i].guest, '/');

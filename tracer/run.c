@@ -81,8 +81,8 @@ _noreturn_ static void child(const struct tracer_config *c, const char *host_cwd
 	(void)close_range(3 + (unsigned)c->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	byte[0] = 'N';
 	/* The shim's trampoline can open files untranslated: only inside the wall (preload.h). */
-	if (!c->no_seccomp &&
-	    seccomp_install(c->hostname != NULL, c->preload != NULL && byte[1] == 'W') == 0)
+	if (!c->no_seccomp && seccomp_install(c->hostname != NULL, c->identity.emulate,
+					      c->preload != NULL && byte[1] == 'W') == 0)
 		byte[0] = 'S';
 	if (write(status, byte, 2) != 2 || read(go, byte, 1) != 1)
 		_exit(125);
@@ -237,12 +237,16 @@ static int start(struct tracer *tr, const char *host_cwd, int wall, int *ret_sta
 
 int tracer_run(const struct tracer_config *config, struct tracer_result *ret, struct qerr *err)
 {
-	struct tracer tr = { .config = config, .keeper = { .pid = 0, .sock = -1 } };
+	struct tracer tr = { .config = config,
+			     .keeper = { .pid = 0, .sock = -1 },
+			     .owners = { .store_fd = -1, .shm_fd = -1 } };
 	struct tracee *self;
 	char host_cwd[PATH_MAX];
 	int status_fd = -1, wall = -1, r;
 
 	tr.tracer_pid = getpid();
+	tr.real_uid = getuid();
+	tr.real_gid = getgid();
 	r = binds_init(&tr.binds, config, err);
 	if (r < 0)
 		return r;
@@ -257,6 +261,13 @@ int tracer_run(const struct tracer_config *config, struct tracer_result *ret, st
 		r = resolve_cwd(&tr, self, config->cwd ? config->cwd : "/", host_cwd, err);
 	}
 	tracee_free(&tr, self);
+	if (r >= 0) {
+		owners_seed(&tr);
+		r = owners_store_open(&tr, err);
+	}
+	if (r >= 0 && owners_shm_open(&tr, tr.owners.store_alone) < 0)
+		qlog_warn(
+		    "no owners table for the in-process shim: every stat stops in the tracer");
 	if (r >= 0)
 		r = wall_build(&tr, &wall, err);
 	if (r < 0)
@@ -311,5 +322,6 @@ out:
 	ldso_release(&tr);
 	path_cache_flush(&tr);
 	free(tr.preload_settings);
+	owners_release(&tr);
 	return r;
 }

@@ -120,7 +120,7 @@ static int load_with_trampoline(scmp_filter_ctx ctx)
 	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) < 0 ? -errno : 0;
 }
 
-int seccomp_install(bool trace_uname, bool trampoline)
+int seccomp_install(bool trace_uname, bool identity, bool trampoline)
 {
 	_cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	int r;
@@ -132,7 +132,9 @@ int seccomp_install(bool trace_uname, bool trampoline)
 		return r;
 	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	for (int nr = 0; nr <= sc_max; nr++) {
-		if (sc_table[nr].kind == SC_NONE || (sc_table[nr].kind == SC_UNAME && !trace_uname))
+		if (sc_table[nr].kind == SC_NONE ||
+		    (sc_table[nr].kind == SC_UNAME && !trace_uname) ||
+		    ((sc_table[nr].flags & SCF_IDENTITY) && !identity))
 			continue;
 		r = add(ctx, nr);
 		if (r < 0)

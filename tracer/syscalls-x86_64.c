@@ -30,30 +30,36 @@
 /* the same with sc_flags */
 #define PATH1F(n, fl, p0)     [SYS_##n] = { #n, SC_PATH, { p0, NOP }, fl }
 #define PATH2F(n, fl, p0, p1) [SYS_##n] = { #n, SC_PATH, { p0, p1 }, fl }
-#define KIND(n, k)	      [SYS_##n] = { #n, k, { NOP, NOP }, 0, 0 }
+#define KIND(n, k)	      [SYS_##n] = { #n, k, { NOP, NOP }, 0, 0, 0 }
 /* an fd-based write and its path-taking twin */
-#define FDWRITE(n, tw) [SYS_##n] = { #n, SC_FD_WRITE, { NOP, NOP }, 0, SYS_##tw }
-#define INPL	       SCF_INPLACE
-#define GONE	       (SCF_REMOVES_NAME | SCF_RESHAPES)
+#define FDWRITE(n, tw) [SYS_##n] = { #n, SC_FD_WRITE, { NOP, NOP }, 0, SYS_##tw, 0 }
+/* a path call with sc_flags and the argument `out` (SCF_STAT, SCF_OWNER) */
+#define PATH1X(n, fl, o, p0) [SYS_##n] = { #n, SC_PATH, { p0, NOP }, fl, 0, o }
+/* stops only for an emulated identity */
+#define ID(n) [SYS_##n] = { #n, SC_ID, { NOP, NOP }, SCF_IDENTITY, 0, 0 }
+#define OPENF (SCF_INPLACE_OPEN | SCF_CREATES_OPEN)
+#define MKNOD (SCF_CREATES | SCF_MKNOD)
+#define INPL  SCF_INPLACE
+#define GONE  (SCF_REMOVES_NAME | SCF_RESHAPES)
 
 const struct sc_def sc_table[] = {
 	/* open and create */
-	PATH1F(open, SCF_INPLACE_OPEN, AT(-1, 0, 1, F_OPEN, W_OPEN, false)),
-	PATH1F(creat, INPL, P(0, F_FOLLOW, W_YES)),
-	PATH1F(openat, SCF_INPLACE_OPEN, AT(0, 1, 2, F_OPEN, W_OPEN, false)),
+	PATH1F(open, OPENF, AT(-1, 0, 1, F_OPEN, W_OPEN, false)),
+	PATH1F(creat, INPL | SCF_CREATES, P(0, F_FOLLOW, W_YES)),
+	PATH1F(openat, OPENF, AT(0, 1, 2, F_OPEN, W_OPEN, false)),
 	[SYS_openat2] = { "openat2",
 			  SC_OPENAT2,
 			  { AT(0, 1, -1, F_FOLLOW, W_NO, false), NOP },
-			  SCF_INPLACE_OPEN },
-	PATH1(mknod, P(0, F_NOFOLLOW, W_YES)),
-	PATH1(mknodat, AT(0, 1, -1, F_NOFOLLOW, W_YES, false)),
-	PATH1(mkdir, P(0, F_NOFOLLOW, W_YES)),
-	PATH1(mkdirat, AT(0, 1, -1, F_NOFOLLOW, W_YES, false)),
+			  OPENF },
+	PATH1F(mknod, MKNOD, P(0, F_NOFOLLOW, W_YES)),
+	PATH1F(mknodat, MKNOD, AT(0, 1, -1, F_NOFOLLOW, W_YES, false)),
+	PATH1F(mkdir, SCF_CREATES, P(0, F_NOFOLLOW, W_YES)),
+	PATH1F(mkdirat, SCF_CREATES, AT(0, 1, -1, F_NOFOLLOW, W_YES, false)),
 	/* stat and access */
-	PATH1(stat, P(0, F_FOLLOW, W_NO)),
-	PATH1(lstat, P(0, F_NOFOLLOW, W_NO)),
-	PATH1(newfstatat, AT(0, 1, 3, F_AT_NOFOLLOW, W_NO, true)),
-	PATH1(statx, AT(0, 1, 2, F_AT_NOFOLLOW, W_NO, true)),
+	PATH1X(stat, SCF_STAT, 1, P(0, F_FOLLOW, W_NO)),
+	PATH1X(lstat, SCF_STAT, 1, P(0, F_NOFOLLOW, W_NO)),
+	PATH1X(newfstatat, SCF_STAT, 2, AT(0, 1, 3, F_AT_NOFOLLOW, W_NO, true)),
+	PATH1X(statx, SCF_STAT, 4, AT(0, 1, 2, F_AT_NOFOLLOW, W_NO, true)),
 	PATH1(statfs, P(0, F_FOLLOW, W_NO)),
 	PATH1(access, P(0, F_FOLLOW, W_ACCESS)),
 	PATH1(faccessat, AT(0, 1, -1, F_FOLLOW, W_ACCESS, false)),
@@ -75,18 +81,20 @@ const struct sc_def sc_table[] = {
 	PATH2F(linkat, SCF_LINKS, AT(0, 1, 4, F_AT_FOLLOW, W_YES, true),
 	       AT(2, 3, -1, F_NOFOLLOW, W_YES, false)),
 	/* the target of a symlink is stored verbatim: only the new name is a path */
-	PATH1F(symlink, SCF_RESHAPES, P(1, F_NOFOLLOW, W_YES)),
-	PATH1F(symlinkat, SCF_RESHAPES, AT(1, 2, -1, F_NOFOLLOW, W_YES, false)),
+	PATH1F(symlink, SCF_RESHAPES | SCF_CREATES, P(1, F_NOFOLLOW, W_YES)),
+	PATH1F(symlinkat, SCF_RESHAPES | SCF_CREATES, AT(1, 2, -1, F_NOFOLLOW, W_YES, false)),
 	/* attributes */
-	PATH1F(chmod, INPL, P(0, F_FOLLOW, W_YES)),
-	PATH1F(fchmodat, INPL, AT(0, 1, -1, F_FOLLOW, W_YES, false)),
+	PATH1X(chmod, INPL | SCF_CHMOD, 1, P(0, F_FOLLOW, W_YES)),
+	PATH1X(fchmodat, INPL | SCF_CHMOD, 2, AT(0, 1, -1, F_FOLLOW, W_YES, false)),
 	[NR_fchmodat2] = { "fchmodat2",
 			   SC_PATH,
 			   { AT(0, 1, 3, F_AT_NOFOLLOW, W_YES, true), NOP },
-			   INPL },
-	PATH1F(chown, INPL, P(0, F_FOLLOW, W_YES)),
-	PATH1F(lchown, INPL, P(0, F_NOFOLLOW, W_YES)),
-	PATH1F(fchownat, INPL, AT(0, 1, 4, F_AT_NOFOLLOW, W_YES, true)),
+			   INPL | SCF_CHMOD,
+			   0,
+			   2 },
+	PATH1X(chown, INPL | SCF_OWNER, 1, P(0, F_FOLLOW, W_YES)),
+	PATH1X(lchown, INPL | SCF_OWNER, 1, P(0, F_NOFOLLOW, W_YES)),
+	PATH1X(fchownat, INPL | SCF_OWNER, 2, AT(0, 1, 4, F_AT_NOFOLLOW, W_YES, true)),
 	PATH1F(truncate, INPL, P(0, F_FOLLOW, W_YES)),
 	PATH1F(utime, INPL, P(0, F_FOLLOW, W_YES)),
 	PATH1F(utimes, INPL, P(0, F_FOLLOW, W_YES)),
@@ -149,10 +157,30 @@ const struct sc_def sc_table[] = {
 	KIND(recvmsg, SC_RECVMSG),
 	KIND(recvmmsg, SC_RECVMSG),
 	/* fd-based writes, checked against read-only binds */
-	FDWRITE(fchmod, chmod),
-	FDWRITE(fchown, chown),
+	[SYS_fchmod] = { "fchmod", SC_FD_WRITE, { NOP, NOP }, SCF_CHMOD, SYS_chmod, 1 },
+	[SYS_fchown] = { "fchown", SC_FD_WRITE, { NOP, NOP }, SCF_OWNER, SYS_chown, 1 },
 	FDWRITE(fsetxattr, setxattr),
 	FDWRITE(fremovexattr, removexattr),
+	/* an emulated identity (ids.c, owners.c) */
+	ID(getuid),
+	ID(geteuid),
+	ID(getgid),
+	ID(getegid),
+	ID(getresuid),
+	ID(getresgid),
+	ID(getgroups),
+	ID(setuid),
+	ID(setgid),
+	ID(setreuid),
+	ID(setregid),
+	ID(setresuid),
+	ID(setresgid),
+	ID(setfsuid),
+	ID(setfsgid),
+	ID(setgroups),
+	ID(capget),
+	ID(capset),
+	[SYS_fstat] = { "fstat", SC_FSTAT, { NOP, NOP }, SCF_IDENTITY | SCF_STAT, 0, 1 },
 	/* the container's hostname */
 	KIND(uname, SC_UNAME),
 	/* a CLONE_UNTRACED child would run with no tracer */
@@ -185,7 +213,7 @@ const int sc_max = (int)ARRAY_SIZE(sc_table) - 1;
 
 const struct sc_def *sc_lookup(long nr)
 {
-	static const struct sc_def unknown = { "unknown", SC_DENY_ENOSYS, { NOP, NOP }, 0, 0 };
+	static const struct sc_def unknown = { "unknown", SC_DENY_ENOSYS, { NOP, NOP }, 0, 0, 0 };
 
 	if (nr >= SC_TRAP_UNKNOWN_FROM && nr <= SC_TRAP_UNKNOWN_TO)
 		return &unknown;

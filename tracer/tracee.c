@@ -44,6 +44,7 @@ void tracee_free(struct tracer *tr, struct tracee *t)
 	free(t->pending_exe);
 	free(t->pending_execfn);
 	free(t->pending_execfn_host);
+	free(t->owx.made);
 	free(t);
 }
 

@@ -22,6 +22,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <sys/stat.h>
 
 #define CANON_MAXSYMLINKS 40
 
@@ -142,6 +143,8 @@ enum sc_kind {
 	SC_PROCESS,	 /* ptrace, process_vm_*, pidfd_getfd: only on tracees (guard.c) */
 	SC_DENY_ENOSYS,	 /* io_uring_setup and unknown numbers: bypass translation otherwise */
 	SC_DENY_EPERM,	 /* chroot, mount, pivot_root, ...: would act on the host */
+	SC_ID,		 /* getuid ... setgroups, capget, capset: emulated credentials (ids.c) */
+	SC_FSTAT,	 /* fstat: owners as recorded (owners.c) */
 };
 
 /* Whether the last component of a path argument is followed. */
@@ -178,14 +181,23 @@ enum sc_flags {
 	SCF_REMOVES_NAME = 1 << 2, /* takes a name away (a bind's mount point: EBUSY) */
 	SCF_LINKS = 1 << 3,	   /* two paths of one file system (across binds: EXDEV) */
 	SCF_RESHAPES = 1 << 4,	   /* may turn a directory into something else: flush caches */
+	SCF_IDENTITY = 1 << 5,	   /* stops only when an identity is emulated */
+	SCF_STAT = 1 << 6,	   /* returns a struct stat (statx) in argument `out` */
+	SCF_OWNER = 1 << 7,   /* changes owners: uid and gid in the two arguments after `out` */
+	SCF_CREATES = 1 << 8, /* makes a new inode at its (last) path */
+	SCF_CREATES_OPEN = 1 << 9, /* the same when its open flags have O_CREAT */
+	SCF_MKNOD = 1 << 10,	   /* mode and device number follow the path */
+	SCF_CHMOD = 1 << 11,	   /* changes the mode to argument `out` */
 };
 
 struct sc_def {
 	const char *name;
 	uint8_t kind; /* enum sc_kind */
 	struct sc_path p[2];
-	uint8_t flags; /* enum sc_flags */
-	int16_t twin;  /* SC_FD_WRITE: the number of the call taking a path instead (copy-up) */
+	uint16_t flags; /* enum sc_flags */
+	int16_t twin;	/* SC_FD_WRITE: the number of the call taking a path instead (copy-up) */
+	int8_t out;	/* SCF_STAT: the argument holding the buffer; SCF_OWNER: the uid's;
+			 * SCF_CHMOD: the mode's */
 };
 
 /* Indexed by syscall number; entries beyond sc_max or without a name are SC_NONE. */
@@ -225,6 +237,36 @@ int regs_set_ret(pid_t pid, long v);
 /* Bytes below the stack pointer the ABI lets a leaf function use (x86_64: 128). */
 #define REGS_RED_ZONE 128
 
+/* ---- ids.c, owners.c: an emulated identity --------------------------------------------- */
+
+/* The emulated credentials of a thread. */
+struct cred {
+	uint32_t uid, euid, suid, fsuid;
+	uint32_t gid, egid, sgid, fsgid;
+	uint32_t groups[TRACER_MAX_GROUPS];
+	uint16_t n_groups;
+	bool set; /* filled: from the creator, the parent process, or the config */
+};
+
+/* The owner of an inode as the guest sees it. */
+struct owner {
+	uint32_t uid, gid;
+	uint32_t mode; /* type and permissions; in a table entry a type the host lacks and/or
+			* permissions flagged QRUN_MODE_PERMS (preload.h), else 0 */
+	uint64_t rdev;
+};
+
+/* What owners.c does at a call's exit stop. */
+struct owners_exit {
+	uint64_t buf; /* SCF_STAT: the guest's buffer (0: not a stat) */
+	bool statx;
+	char *made;    /* owned: the host path of an inode being made, recorded at exit */
+	uint32_t mode; /* for made: the type to record (a device node made as a regular file) */
+	uint64_t rdev;
+	int n_gone; /* inodes losing their last name: their entries go at exit */
+	uint64_t gone_dev[2], gone_ino[2];
+};
+
 /* ---- tracee.c: one record per traced thread -------------------------------------------- */
 
 struct tracee {
@@ -251,6 +293,9 @@ struct tracee {
 	uint64_t last_new[2], last_orig[2];
 
 	uint32_t exit_hooks; /* bit i: pipeline_hooks[i] asked for this call's exit stop */
+
+	struct cred cred;	/* emulated credentials (ids.c) */
+	struct owners_exit owx; /* what owners.c does at this call's exit stop */
 
 	bool guest_filter; /* installed a seccomp filter (inherited, kept across exec): no shim */
 
@@ -363,6 +408,21 @@ struct tracer {
 		pid_t pid; /* 0 until it said it, -1 when gone */
 		int sock;  /* qrun's end, -1 when none */
 	} keeper;
+	/* an emulated identity: the recorded owners (owners.c), a hash table of entries */
+	struct {
+		struct owner_entry **v;
+		size_t n, n_buckets;
+		int store_fd; /* the journal (owners-store.c), -1 when none */
+		off_t store_off;
+		bool warned;
+		bool store_alone;	 /* no other tracer had the journal open at start */
+		struct qrun_owners *shm; /* the shim's copy (owners-shm.c), or NULL */
+		int shm_fd;
+		char *shm_path; /* owned */
+		bool shm_shared, shm_temp;
+		uint32_t shm_gone;
+	} owners;
+	uint32_t real_uid, real_gid; /* shown as 0 (root) to an emulated identity */
 };
 
 struct tracee *tracee_get(struct tracer *tr, pid_t pid);
@@ -538,10 +598,11 @@ void execve_done(struct tracer *tr, struct tracee *t, pid_t former);
 
 /*
  * In the child, before exec: set no_new_privs and install the filter that makes every syscall
- * of the catalogue stop (uname only with trace_uname: a container hostname to show), except
- * those made from the shim's trampoline page when trampoline is set. Returns 0 or -errno.
+ * of the catalogue stop (uname only with trace_uname: a container hostname to show; the
+ * SCF_IDENTITY calls only with identity), except those made from the shim's trampoline page
+ * when trampoline is set. Returns 0 or -errno.
  */
-int seccomp_install(bool trace_uname, bool trampoline);
+int seccomp_install(bool trace_uname, bool identity, bool trampoline);
 
 /* ---- preload.c: the in-process shim ------------------------------------------------------ */
 
@@ -609,7 +670,7 @@ void keeper_stop(struct tracer *tr);
 /* ---- copyup.c: private copies of files shared with an image snapshot -------------------- */
 
 /* Give host (a file or symlink with other links) its own inode. 0 when nothing to do. */
-int copyup(const char *host);
+int copyup(struct tracer *tr, const char *host);
 
 /* ---- the hooks, each in the file of its concern (pipeline.c runs them in order) ---------- */
 
@@ -625,6 +686,42 @@ bool fd_readonly(struct tracer *tr, struct tracee *t, int fd);
 extern const struct hook mounts_hook;
 /* record.c: what the run changed (tracer_result.rootfs_written) */
 extern const struct hook record_hook;
+/* ids.c: emulated credentials */
+extern const struct hook ids_hook;
+/* The tracee's emulated credentials (inherited when not set yet). */
+struct cred *ids_cred(struct tracer *tr, struct tracee *t);
+/* Is gid the fs gid or a supplementary group of c? */
+bool ids_in_group(const struct cred *c, uint32_t gid);
+/* After an exec: the setuid and setgid bits of the program (its emulated owner). */
+void ids_exec(struct tracer *tr, struct tracee *t);
+/* owners.c: emulated ownership */
+extern const struct hook owners_hook;
+/* The owner of the inode st as the guest sees it. */
+void owners_of(const struct tracer *tr, const struct stat *st, struct owner *ret);
+/* Copy-up made host a new inode for the one from was: its entry follows. */
+void owners_moved(struct tracer *tr, const struct stat *from, const char *host);
+/* Record tracer_identity.owners (before the first process runs). */
+void owners_seed(struct tracer *tr);
+void owners_release(struct tracer *tr);
+/* The table alone (no store): set, forget, empty, visit. */
+void owners_table_set(struct tracer *tr, uint64_t dev, uint64_t ino, const struct owner *o);
+void owners_table_forget(struct tracer *tr, uint64_t dev, uint64_t ino);
+void owners_table_clear(struct tracer *tr);
+void owners_table_each(const struct tracer *tr,
+		       void (*fn)(void *ctx, uint64_t dev, uint64_t ino, const struct owner *o),
+		       void *ctx);
+/* owners-store.c: the table's journal on disk (tracer_identity.store) */
+int owners_store_open(struct tracer *tr, struct qerr *err);
+void owners_store_close(struct tracer *tr);
+/* Read what other tracers of the container appended. */
+void owners_store_refresh(struct tracer *tr);
+void owners_store_set(struct tracer *tr, uint64_t dev, uint64_t ino, const struct owner *o);
+void owners_store_forget(struct tracer *tr, uint64_t dev, uint64_t ino);
+/* owners-shm.c: the table as the shim reads it (after owners_store_open); 0 or -errno */
+int owners_shm_open(struct tracer *tr, bool alone);
+void owners_shm_close(struct tracer *tr);
+void owners_shm_set(struct tracer *tr, uint64_t dev, uint64_t ino, const struct owner *o);
+void owners_shm_forget(struct tracer *tr, uint64_t dev, uint64_t ino);
 /* copyup.c: a private copy before the first change to a file shared with the image */
 extern const struct hook copyup_hook;
 /* execve.c: programs, #! interpreters, ld.so and qemu */

@@ -88,6 +88,33 @@ enum tracer_wall {
 	TRACER_WALL_REQUIRED, /* always: no Landlock is an error (--require-wall) */
 };
 
+/* The most supplementary groups an emulated identity carries (the kernel allows 65536). */
+#define TRACER_MAX_GROUPS 64
+
+/* The owner of a file of the rootfs: path relative to it, type (and mode), ids, device. */
+struct tracer_owner {
+	const char *path;
+	uint32_t mode, uid, gid;
+	uint64_t rdev;
+};
+
+/*
+ * An emulated identity (ids.c, owners.c): for a user who is not root, the guest's processes
+ * see these ids instead of their real ones, set*id follow the kernel's rules against them, and
+ * chown, mknod and the stat family work on recorded ownership instead of the host's.
+ */
+struct tracer_identity {
+	bool emulate;
+	uint32_t uid, gid; /* of the first process (0: root, with every capability) */
+	uint32_t groups[TRACER_MAX_GROUPS];
+	size_t n_groups;
+	/* borrowed: owners known before the run (what a rootless unpack could not apply) */
+	const struct tracer_owner *owners;
+	size_t n_owners;
+	/* borrowed: the file that keeps ownership across runs (owners-store.c), or NULL */
+	const char *store;
+};
+
 /* What the tracer is asked to do; filled by runtime/ from the command line or a run plan. */
 struct tracer_config {
 	const char *rootfs;	   /* borrowed: host directory that becomes guest / */
@@ -115,6 +142,7 @@ struct tracer_config {
 	/* fds 3 .. 3+preserve_fds-1 are passed to the first program; every other inherited fd
 	 * is closed at its exec */
 	int preserve_fds;
+	struct tracer_identity identity;
 };
 
 /* docker's default capability set (CHOWN ... AUDIT_WRITE), as a bit mask. */

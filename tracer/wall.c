@@ -19,6 +19,8 @@
  *   /sys (default bind)    read and list (docker mounts sysfs read-only)
  *   emulators              read + execute on each qemu-user emulator found on PATH
  *   the shim               read on libqrun-preload.so
+ *   the owners table       read on the table of an emulated identity the shim maps
+ *                          (owners-shm.c): a forged trampoline could read who owns what
  *
  * Landlock also stops a process in the domain from ptrace-ing (or reading /proc/PID/mem of,
  * or process_vm_* on) any process outside it: qrun, its keeper of long paths excepted (it is
@@ -265,6 +267,8 @@ int wall_build(struct tracer *tr, int *ret_fd, struct qerr *err)
 			  false);
 	if (r >= 0 && c->preload)
 		r = allow(&w, c->preload, LANDLOCK_ACCESS_FS_READ_FILE, true);
+	if (r >= 0 && tr->owners.shm_path)
+		r = allow(&w, tr->owners.shm_path, LANDLOCK_ACCESS_FS_READ_FILE, true);
 	for (int fd = 0; r >= 0 && fd <= 2; fd++)
 		r = allow_stdio(&w, fd);
 	if (r < 0) {

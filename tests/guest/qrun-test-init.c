@@ -25,6 +25,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -34,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/fsuid.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -904,6 +906,84 @@ APPLET(long_path)
 	return ret;
 }
 
+/* The credential calls, for emulated identities (libc's: the 32-bit ids on every arch). */
+static unsigned long id_arg(const char *s)
+{
+	return !strcmp(s, "-") ? (unsigned long)-1 : strtoul(s, NULL, 10);
+}
+
+/*
+ * ids: "uid=R/E/S gid=R/E/S fsuid=F groups=G,G caps=EFF/PERM" (the low capability words);
+ * setuid U, setresuid R E S, setresgid R E S, setgroups G[,G] (- for none), each then
+ * exec PATH [ARGV0 ARGS...]; fchown U G PATH and chown-empty U G PATH (fchownat with
+ * AT_EMPTY_PATH) change an open file's owner.
+ */
+APPLET(creds)
+{
+	unsigned r, e, s, rg, eg, sg;
+	gid_t groups[64];
+	int n, at;
+
+	if (is("ids")) {
+		struct {
+			uint32_t version;
+			int pid;
+		} hdr = { 0x20080522, 0 };
+		struct {
+			uint32_t effective, permitted, inheritable;
+		} data[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
+
+		if (getresuid(&r, &e, &s) || getresgid(&rg, &eg, &sg) ||
+		    syscall(SYS_capget, &hdr, data))
+			return fail();
+		n = getgroups(64, groups);
+		if (n < 0)
+			return fail();
+		printf("uid=%u/%u/%u gid=%u/%u/%u fsuid=%d groups=", r, e, s, rg, eg, sg,
+		       setfsuid((uid_t)-1));
+		for (int i = 0; i < n; i++)
+			printf("%s%u", i ? "," : "", (unsigned)groups[i]);
+		printf(" caps=%x/%x\n", data[0].effective, data[0].permitted);
+		return 0;
+	}
+	if (is("fchown") || is("chown-empty")) {
+		int fd = open(argv[3], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return fail();
+		if (is("fchown") ? fchown(fd, (uid_t)id_arg(argv[1]), (gid_t)id_arg(argv[2]))
+				 : fchownat(fd, "", (uid_t)id_arg(argv[1]), (gid_t)id_arg(argv[2]),
+					    AT_EMPTY_PATH))
+			return fail();
+		return 0;
+	}
+	if (is("setuid")) {
+		at = 2;
+		if (setuid((uid_t)id_arg(argv[1])))
+			return fail();
+	} else if (is("setresuid") || is("setresgid")) {
+		at = 4;
+		if (is("setresuid") ? setresuid((uid_t)id_arg(argv[1]), (uid_t)id_arg(argv[2]),
+						(uid_t)id_arg(argv[3]))
+				    : setresgid((gid_t)id_arg(argv[1]), (gid_t)id_arg(argv[2]),
+						(gid_t)id_arg(argv[3])))
+			return fail();
+	} else {
+		char *list = argv[1], *g;
+
+		at = 2;
+		n = 0;
+		for (g = strtok(list, ","); g && strcmp(g, "-") && n < 64; g = strtok(NULL, ","))
+			groups[n++] = (gid_t)strtoul(g, NULL, 10);
+		if (setgroups((size_t)n, groups))
+			return fail();
+	}
+	if (argc <= at)
+		return 0;
+	execv(argv[at], exec_args(argc, argv, at));
+	return fail();
+}
+
 static const struct applet applets[] = {
 	{ "true", applet_basic, 0, "" },
 	{ "false", applet_basic, 0, "" },
@@ -945,6 +1025,13 @@ static const struct applet applets[] = {
 	{ "access", applet_access, 2, "PATH MODE(rwxf)" },
 	{ "faccessat2", applet_access, 2, "PATH MODE(rwxf)" },
 	{ "id", applet_info, 0, "" },
+	{ "ids", applet_creds, 0, "" },
+	{ "setuid", applet_creds, 1, "UID [PATH [ARGV0 ARGS...]]" },
+	{ "setresuid", applet_creds, 3, "R E S [PATH [ARGV0 ARGS...]]" },
+	{ "setresgid", applet_creds, 3, "R E S [PATH [ARGV0 ARGS...]]" },
+	{ "setgroups", applet_creds, 1, "G[,G]|- [PATH [ARGV0 ARGS...]]" },
+	{ "fchown", applet_creds, 3, "UID GID PATH" },
+	{ "chown-empty", applet_creds, 3, "UID GID PATH" },
 	{ "uname", applet_info, 0, "" },
 	{ "hostname", applet_info, 0, "" },
 	{ "pid-info", applet_info, 0, "" },

@@ -1463,12 +1463,21 @@ static int block_device(void)
 		fd = sys(mknod("/tmp/t307-blk", S_IFBLK | 0600, st.st_dev));
 		if (fd == 0)
 			fd = sys(open("/tmp/t307-blk", O_RDONLY | O_NONBLOCK));
-		if (fd >= 0) {
+		/*
+		 * Under an emulated root (tracer/owners.c) mknod makes an empty regular file
+		 * that stat shows as the device: only data read from it is the disk.
+		 */
+		if (fd >= 0 && read((int)fd, line, sizeof(line)) > 0) {
 			close((int)fd);
-			escape("mknod a node of the host's disk in the rootfs, then open it",
-			       "opened the host's disk");
+			escape("mknod a node of the host's disk in the rootfs, then read it",
+			       "read the host's disk");
+		} else if (fd >= 0) {
+			close((int)fd);
+			refused("mknod a node of the host's disk in the rootfs, then read it (an "
+				"empty file in its place)",
+				-ENODEV);
 		} else {
-			refused("mknod a node of the host's disk in the rootfs, then open it", fd);
+			refused("mknod a node of the host's disk in the rootfs, then read it", fd);
 		}
 		(void)unlink("/tmp/t307-blk");
 	}

@@ -242,9 +242,11 @@ static int do_chown(struct tracer *tr, struct tracee *t, const struct stat *st, 
 	const struct cred *c = ids_cred(tr, t);
 	const struct owner_entry *e;
 	struct owner o;
+	uint32_t view;
 
 	owners_store_refresh(tr);
 	owners_of(tr, st, &o);
+	view = o.mode;
 	if (c->euid != 0) {
 		if (uid != NO_ID && !(c->fsuid == o.uid && uid == o.uid))
 			return -EPERM;
@@ -257,8 +259,15 @@ static int do_chown(struct tracer *tr, struct tracee *t, const struct stat *st, 
 		o.gid = gid;
 	/* the type (and mode) an entry gives stays; else the host's are the truth */
 	e = find(tr, st->st_dev, st->st_ino);
-	o.mode = e ? e->o.mode : 0;
 	o.rdev = e ? e->o.rdev : 0;
+	/* as the kernel does (for root too): a chown of a non-directory drops setuid, and
+	 * setgid where it means a group to run as */
+	if (!S_ISDIR(view) &&
+	    ((view & S_ISUID) || (view & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)))
+		o.mode = (e ? e->o.mode & S_IFMT : 0) | QRUN_MODE_PERMS |
+			 (view & 07777 & ~(uint32_t)(S_ISUID | ((view & S_IXGRP) ? S_ISGID : 0)));
+	else
+		o.mode = e ? e->o.mode : 0;
 	record(tr, st->st_dev, st->st_ino, &o);
 	TRACE(tr, 1, "%d chown inode %llu -> %u:%u", t->pid, (unsigned long long)st->st_ino, o.uid,
 	      o.gid);

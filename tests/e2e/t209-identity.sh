@@ -151,6 +151,12 @@ is "setuid and sticky bits are kept and shown" \
 	"4755
 1777
 644"
+is "chown drops setuid, and setgid with group execute, as the kernel does for root too" \
+	"$(sh_in 'touch /tmp/u /tmp/g /tmp/h && chmod 4755 /tmp/u && chmod 2755 /tmp/g && chmod 2745 /tmp/h && mkdir /tmp/sd && chmod 2755 /tmp/sd && chown 5 /tmp/u /tmp/g /tmp/h /tmp/sd && stat -c "%a %u" /tmp/u /tmp/g /tmp/h /tmp/sd')" \
+	"755 5
+755 5
+2745 5
+2755 5"
 is "chmod of an image file through fchmod (copy-up)" \
 	"$(sh_in 'chmod 0 /etc/group; stat -c %a /etc/group; cat /etc/group | head -1 | cut -d: -f1')" \
 	"0

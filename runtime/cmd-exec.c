@@ -13,15 +13,37 @@ static const char exec_usage[] =
     "Options:\n"
     "  -e, --env K=V|K     set a variable (K alone: copy the host's value)\n"
     "  -w, --workdir DIR   working directory (default: the container's)\n"
+    "  -u, --user NAME|UID[:GROUP|GID]  run as this user of the container (default: its\n"
+    "                      user)\n"
     "  -i, --interactive   keep standard input (otherwise /dev/null)\n"
     "  -t, --tty           the command talks to this terminal\n"
     "      --help          this help\n";
+
+/* -u: the user of this process, looked up in the container's rootfs (not saved). */
+static int exec_user(struct container *c, const char *spec, struct qerr *err)
+{
+	_cleanup_free_ char *rootfs = xasprintf("%s/rootfs", c->dir);
+	struct runtime_user u;
+	int r = runtime_user_resolve(rootfs, spec, &u, err);
+
+	if (r < 0)
+		return r;
+	c->config.uid = u.uid;
+	c->config.gid = u.gid;
+	free(c->config.gids);
+	c->config.gids = xcalloc(u.n_groups + 1, sizeof(*c->config.gids));
+	memcpy(c->config.gids, u.groups, u.n_groups * sizeof(u.groups[0]));
+	c->config.n_gids = u.n_groups;
+	runtime_user_release(&u);
+	return 0;
+}
 
 int cmd_exec(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
 		{ "env", required_argument, NULL, 'e' },
 		{ "workdir", required_argument, NULL, 'w' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "tty", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'H' },
@@ -29,14 +51,14 @@ int cmd_exec(int argc, char **argv, struct cmd_ctx *ctx)
 	};
 	_cleanup_free_ char *root = NULL;
 	struct container *c = NULL;
-	const char *workdir = NULL;
+	const char *workdir = NULL, *user = NULL;
 	char **env = NULL;
 	size_t n_env = 0;
 	bool interactive = false;
 	int opt, r;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+e:w:it", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+e:w:u:it", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
 			env = xrealloc(env, (n_env + 1) * sizeof(*env));
@@ -44,6 +66,9 @@ int cmd_exec(int argc, char **argv, struct cmd_ctx *ctx)
 			break;
 		case 'w':
 			workdir = optarg;
+			break;
+		case 'u':
+			user = optarg;
 			break;
 		case 'i':
 			interactive = true;
@@ -85,6 +110,8 @@ int cmd_exec(int argc, char **argv, struct cmd_ctx *ctx)
 		struct run_opts o = { .env = env, .n_env = n_env };
 
 		r = plan_env_apply(&rc->env, &o, &ctx->err);
+		if (r >= 0 && user)
+			r = exec_user(c, user, &ctx->err);
 		if (r >= 0)
 			r = plan_run(ctx, c, argv + optind + 1, NULL, workdir, false, NULL);
 	}

@@ -194,6 +194,7 @@ ok "start it in the background" "$QRUN" start both
 sleep 0.5
 ok "exec chowns a file of it" "$QRUN" exec both chown 33:44 /tmp/x
 is "another exec sees that" "$("$QRUN" exec both stat -c '%u %g' /tmp/x 2>&1)" "33 44"
+is "exec -u runs as that user" "$("$QRUN" exec -u 1000:50 both id 2>&1)" "uid=1000 gid=50"
 ok "let the first process go on" "$QRUN" exec both touch /tmp/go
 for i in $(seq 50); do "$QRUN" ps -a | grep -q ' both$' && ! "$QRUN" ps | grep -q ' both$' && break; sleep 0.2; done
 is "the first process saw the exec's chown" "$(cat "$QRUN_ROOT"/containers/*/rootfs/tmp/seen 2>&1)" "33 44"

@@ -80,6 +80,14 @@ struct blob_writer {
 };
 
 int blob_writer_open(struct blob_writer *w, const char *dirpath, struct qerr *err);
+/*
+ * Open (or create) a staging file at a fixed path to go on writing it: takes an exclusive
+ * flock (waiting for another qrun writing it), hashes what is there already and positions at
+ * its end. blob_writer_release unlinks it.
+ */
+int blob_writer_resume(struct blob_writer *w, const char *path, struct qerr *err);
+/* Throw away what was written so far (the source starts again from byte 0). */
+int blob_writer_restart(struct blob_writer *w, struct qerr *err);
 int blob_writer_write(struct blob_writer *w, const void *buf, size_t len, struct qerr *err);
 /* Finish hashing: fsync; ret_digest gets the digest of what was written. */
 int blob_writer_finish(struct blob_writer *w, char ret_digest[72], struct qerr *err);

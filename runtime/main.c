@@ -22,8 +22,11 @@ static const struct command commands[] = {
 	{ "inspect", cmd_inspect, "describe images as JSON" },
 	{ "kill", cmd_kill, "signal running containers" },
 	{ "load", cmd_load, "load an OCI layout or a docker-archive" },
+	{ "login", cmd_login, "store credentials for a registry (checked first)" },
+	{ "logout", cmd_logout, "remove the credentials of a registry" },
 	{ "prune", cmd_prune, "remove blobs and snapshots no image uses" },
 	{ "ps", cmd_ps, "list containers" },
+	{ "pull", cmd_pull, "fetch an image from a registry" },
 	{ "rm", cmd_rm, "remove containers" },
 	{ "rmi", cmd_rmi, "remove images" },
 	{ "run", cmd_run, "run a command in a new container of an image" },
@@ -37,9 +40,7 @@ static const struct command commands[] = {
 /* Verbs that are designed (../shared/DESIGN.md) but not built; said plainly, never faked. */
 static const char *const planned[] = {
 	"build",
-	"pull",
 	"push",
-	"login",
 };
 
 static void usage(FILE *out)

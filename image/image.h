@@ -190,6 +190,17 @@ int image_pull(struct image_store *s, const char *name, const struct image_pull_
 	       void *data, char **ret_ref, struct qerr *err);
 
 /*
+ * Push the image name of the store to dest (a reference; NULL: name itself; a "docker://"
+ * prefix is allowed): blobs the registry has are skipped (HEAD), the others uploaded whole
+ * (POST, then PUT with the digest), the manifests last (an index after its manifests). Every
+ * blob of the image must be in the store (an index pulled for one platform is not). report
+ * gets docker's lines ("HEX: Pushed", "HEX: Layer already exists", "TAG: digest: D size: N").
+ */
+int image_push(struct image_store *s, const char *name, const char *dest,
+	       const struct image_pull_opts *o, const struct image_progress *progress,
+	       void (*report)(const char *line, void *data), void *data, struct qerr *err);
+
+/*
  * Check user/pass against registry ("HOST[:PORT]"; "docker.io") with GET /v2/ (Basic, or a
  * token from the realm), then store them in auth.json as podman does
  * ($REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json, mode 0600). ret_path

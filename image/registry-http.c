@@ -183,7 +183,15 @@ static size_t on_read(char *buf, size_t size, size_t n, void *data)
 
 	if (want > left)
 		want = left;
-	memcpy(buf, (const char *)q->body + x->sent, want);
+	if (q->body_is_fd) {
+		ssize_t got = pread(q->body_fd, buf, want, (off_t)x->sent);
+
+		if (got < 0 || (got == 0 && want > 0))
+			return CURL_READFUNC_ABORT;
+		want = (size_t)got;
+	} else {
+		memcpy(buf, (const char *)q->body + x->sent, want);
+	}
 	x->sent += want;
 	return want;
 }

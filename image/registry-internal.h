@@ -42,6 +42,8 @@ struct http_req {
 	const char *content_type;
 	const void *body; /* borrowed request body (PUT, POST), body_len bytes */
 	size_t body_len;
+	bool body_is_fd; /* the body is body_len bytes of body_fd from offset 0 instead */
+	int body_fd;	 /* borrowed */
 	uint64_t offset; /* > 0: ask for the bytes from offset on (Range) */
 	size_t max_body; /* buffered responses: more than this is refused (too_big) */
 	http_sink_fn sink;
@@ -52,6 +54,7 @@ struct http_req {
 	 */
 	int (*prepare)(struct http_req *q, struct qerr *err);
 	const char *what; /* names the object in messages: "manifest 'latest'", "blob sha256:..." */
+	bool ok_404;	  /* registry_do: a 404 is an answer (HEAD of a blob), not a failure */
 
 	/* what came back (reset by http_req_reset) */
 	long status; /* 0 when no response came */

@@ -140,8 +140,14 @@ int registry_do(struct registry *r, struct http_req **v, size_t n, struct qerr *
 		for (size_t i = 0; i < n_todo; i++) {
 			struct http_req *q = todo[i];
 
-			if (q->status >= 200 && q->status < 300 && !q->curl_code &&
-			    !q->sink_error && !q->too_big)
+			if (qlog_enabled(QLOG_TRACE))
+				qlog(QLOG_TRACE, "%s %s: %ld%s%s", q->method ? q->method : "GET",
+				     q->url, q->status, q->curl_code ? " " : "",
+				     q->curl_code ? q->error : "");
+
+			if (((q->status >= 200 && q->status < 300) ||
+			     (q->status == 404 && q->ok_404)) &&
+			    !q->curl_code && !q->sink_error && !q->too_big)
 				continue;
 			if (q->status == 401 && !q->curl_code && !challenged) {
 				/* One challenge per call: a second 401 is a refusal. */

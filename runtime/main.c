@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "prune", cmd_prune, "remove blobs and snapshots no image uses" },
 	{ "ps", cmd_ps, "list containers" },
 	{ "pull", cmd_pull, "fetch an image from a registry" },
+	{ "push", cmd_push, "send an image to a registry" },
 	{ "rm", cmd_rm, "remove containers" },
 	{ "rmi", cmd_rmi, "remove images" },
 	{ "run", cmd_run, "run a command in a new container of an image" },
@@ -40,7 +41,6 @@ static const struct command commands[] = {
 /* Verbs that are designed (../shared/DESIGN.md) but not built; said plainly, never faked. */
 static const char *const planned[] = {
 	"build",
-	"push",
 };
 
 static void usage(FILE *out)

@@ -39,6 +39,7 @@ int cmd_rmi(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_unpack(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_prune(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_pull(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_push(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_login(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_logout(int argc, char **argv, struct cmd_ctx *ctx);
 /* --tls-verify[=BOOL] ('T') and --cert-dir ('C') of pull and login, into o. */

@@ -267,7 +267,7 @@ static int fetch_blobs(struct pull *p, const struct image_progress *progress,
 			continue;
 		}
 		b->what = xasprintf("%s %s", b->kind, b->digest);
-		b->progress = progress;
+		b->progress = strcmp(b->kind, "layer") ? NULL : progress; /* docker shows layers */
 		part = xasprintf("%s/tmp/pull-%s.part", p->s->root, digest_hex(b->digest));
 		r = blob_writer_resume(&b->w, part, err);
 		if (r < 0)

@@ -84,6 +84,14 @@ int registry_req_error(const struct registry *r, const struct http_req *q, const
 	}
 }
 
+static bool same_host(const struct registry *r, const char *url)
+{
+	size_t n = strlen(r->host);
+
+	return str_has_prefix(url, "https://") && !strncmp(url + 8, r->host, n) &&
+	       (url[8 + n] == '/' || url[8 + n] == '\0');
+}
+
 static void backoff(unsigned attempt, const struct http_req *const *v, size_t n)
 {
 	long ms = BACKOFF_MS << attempt;
@@ -127,7 +135,9 @@ int registry_do(struct registry *r, struct http_req **v, size_t n, struct qerr *
 			if (e > 0)
 				continue;
 			free(q->auth);
-			q->auth = registry_auth_header(&r->auth, r->scope);
+			/* An upload Location may name another host: it gets no credentials. */
+			q->auth =
+			    same_host(r, q->url) ? registry_auth_header(&r->auth, r->scope) : NULL;
 			todo[keep++] = q;
 		}
 		n_todo = keep;

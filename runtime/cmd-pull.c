@@ -23,7 +23,10 @@ static const char pull_usage[] =
     "  -q, --quiet                 print only the image's name\n"
     "      --tls-verify=false      do not verify the registry's TLS certificate\n"
     "      --cert-dir DIR          CAs (*.crt) and client certificates (*.cert, *.key)\n"
-    "  -h, --help                  this help\n";
+    "  -h, --help                  this help\n"
+    "\n"
+    "Not built yet: credential helpers (credsStore, credHelpers), registries.conf (insecure\n"
+    "registries, mirrors, short-name search) and plain http:// registries.\n";
 
 /* ---- progress: one line per layer ------------------------------------------------------- */
 

@@ -15,7 +15,9 @@ static const char push_usage[] =
     "  -q, --quiet              print nothing but errors\n"
     "      --tls-verify=false   do not verify the registry's TLS certificate\n"
     "      --cert-dir DIR       CAs (*.crt) and client certificates (*.cert, *.key)\n"
-    "  -h, --help               this help\n";
+    "  -h, --help               this help\n"
+    "\n"
+    "Not built yet: chunked uploads, cross-repository mounts, progress bars.\n";
 
 static void print_line(const char *line, void *data)
 {

@@ -10,8 +10,10 @@
 #include "image/registry-internal.h"
 
 #include <fcntl.h>
+#include <spawn.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #define AUTH_FILE_MAX (1u << 20)
@@ -102,11 +104,91 @@ static int read_auth_file(const char *path, struct spec_auth_config *ret, struct
 	return 0;
 }
 
+/*
+ * docker-credential-NAME get: the server on standard input, {"Username", "Secret"} on standard
+ * output; a failure exit means "no credentials" (docker's helper protocol).
+ */
+static int run_helper(const char *name, const char *registry, struct registry_auth *a, bool *found,
+		      struct qerr *err)
+{
+	_cleanup_free_ char *prog = xasprintf("docker-credential-%s", name), *out = NULL;
+	const char *server =
+	    strcmp(registry, "docker.io") ? registry : "https://index.docker.io/v1/";
+	char *argv[] = { prog, (char *)"get", NULL };
+	posix_spawn_file_actions_t fa;
+	int in[2] = { -1, -1 }, o[2] = { -1, -1 }, status, r = 0;
+	size_t len = 0, cap = 0;
+	pid_t pid;
+
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(o, O_CLOEXEC) < 0) {
+		r = qerr_set_errno(err, -errno, "credential helper '%s'", prog);
+		goto out;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, o[1], STDOUT_FILENO);
+	r = -posix_spawnp(&pid, prog, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(in[0]);
+	close(o[1]);
+	in[0] = o[1] = -1;
+	if (r < 0) {
+		r = qerr_set_errno(err, r, "credential helper '%s' (credHelpers/credsStore)", prog);
+		goto out;
+	}
+	(void)write_all(in[1], server, strlen(server));
+	close(in[1]);
+	in[1] = -1;
+	for (;;) {
+		ssize_t n;
+
+		out = xgrow(out, 1, len + 4097, &cap);
+		n = read(o[0], out + len, 4096);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || len + (size_t)n > AUTH_FILE_MAX)
+			break;
+		len += (size_t)n;
+	}
+	out[len] = '\0';
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		qlog_debug("registry %s: %s has no credentials", registry, prog);
+		goto out;
+	}
+	r = spec_cred_helper_parse(out, len, &a->user, &a->pass, err);
+	if (r < 0) {
+		r = qerr_wrap(err, r, "'%s get'", prog);
+		goto out;
+	}
+	*found = true;
+	qlog_debug("registry %s: credentials from %s", registry, prog);
+out:
+	if (out)
+		explicit_bzero(out, len);
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
+		if (o[i] >= 0)
+			close(o[i]);
+	}
+	return r;
+}
+
 static int lookup(const char *path, const char *registry, struct registry_auth *a, bool *found,
 		  struct qerr *err)
 {
 	struct spec_auth_config cfg;
 	int r = read_auth_file(path, &cfg, err);
+	const char *helper = r >= 0 ? cfg.creds_store : NULL;
+
+	/* credHelpers for this registry, else credsStore, else the file's own auths. */
+	for (size_t i = 0; r >= 0 && i < cfg.n_helpers; i++)
+		if (key_matches(cfg.helpers[i].registry, registry))
+			helper = cfg.helpers[i].auth;
+	if (helper)
+		r = run_helper(helper, registry, a, found, err);
 
 	for (size_t i = 0; r >= 0 && i < cfg.n_entries && !*found; i++) {
 		_cleanup_free_ char *plain = NULL;

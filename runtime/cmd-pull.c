@@ -13,8 +13,9 @@ static const char pull_usage[] =
     "\n"
     "Pull an image from a registry (OCI distribution API). NAME is normalised as docker does:\n"
     "'busybox' is docker.io/library/busybox:latest. Credentials come from 'qrun login'\n"
-    "($XDG_RUNTIME_DIR/containers/auth.json) or ~/.docker/config.json; CAs and client\n"
-    "certificates from certs.d directories (/etc/docker/certs.d/HOST:PORT/, ...).\n"
+    "($XDG_RUNTIME_DIR/containers/auth.json) or ~/.docker/config.json (with its credential\n"
+    "helpers, docker-credential-NAME); CAs and client certificates from certs.d directories\n"
+    "(/etc/docker/certs.d/HOST:PORT/, ...).\n"
     "\n"
     "Options:\n"
     "      --platform OS/ARCH[/V]  the platform to pull from a multi-platform image\n"
@@ -25,8 +26,8 @@ static const char pull_usage[] =
     "      --cert-dir DIR          CAs (*.crt) and client certificates (*.cert, *.key)\n"
     "  -h, --help                  this help\n"
     "\n"
-    "Not built yet: credential helpers (credsStore, credHelpers), registries.conf (insecure\n"
-    "registries, mirrors, short-name search) and plain http:// registries.\n";
+    "Not built yet: registries.conf (insecure registries, mirrors, short-name search) and\n"
+    "plain http:// registries.\n";
 
 /* ---- progress: one line per layer ------------------------------------------------------- */
 

@@ -11,7 +11,7 @@ int spec_auth_config_parse(const char *buf, size_t len, struct spec_auth_config 
 {
 	_cleanup_jdoc_ struct jdoc *doc = NULL;
 	struct spec_auth_config cfg = { 0 };
-	const struct jnode *root, *auths;
+	const struct jnode *root, *auths, *helpers;
 	struct jctx c;
 	int r;
 
@@ -23,8 +23,30 @@ int spec_auth_config_parse(const char *buf, size_t len, struct spec_auth_config 
 	if (jnode_type(root) != JT_OBJECT)
 		return jctx_fail(&c, "expected a JSON object");
 	r = jread_object(&c, root, "auths", false, &auths);
-	if (r < 0)
+	if (r >= 0)
+		r = jread_object(&c, root, "credHelpers", false, &helpers);
+	if (r >= 0)
+		r = jread_string(&c, root, "credsStore", false, &cfg.creds_store);
+	for (size_t i = 0; r >= 0 && helpers && i < jnode_len(helpers); i++) {
+		const char *name = jnode_string(jnode_value(helpers, i));
+		size_t saved = jctx_push_key(&c, jnode_key(helpers, i));
+
+		if (!name || !*name || strchr(name, '/'))
+			r = jctx_fail(&c, "expected a helper name");
+		jctx_pop(&c, saved);
+		if (r < 0)
+			break;
+		cfg.helpers = xrealloc(cfg.helpers, (cfg.n_helpers + 1) * sizeof(*cfg.helpers));
+		cfg.helpers[cfg.n_helpers].registry = xstrdup(jnode_key(helpers, i));
+		cfg.helpers[cfg.n_helpers].auth = xstrdup(name);
+		cfg.n_helpers++;
+	}
+	if (r >= 0 && cfg.creds_store && (!*cfg.creds_store || strchr(cfg.creds_store, '/')))
+		r = jctx_fail(&c, "'credsStore': expected a helper name");
+	if (r < 0) {
+		spec_auth_config_release(&cfg);
 		return r;
+	}
 	for (size_t i = 0; auths && i < jnode_len(auths); i++) {
 		const struct jnode *e = jnode_value(auths, i);
 		size_t saved = jctx_push_key(&c, jnode_key(auths, i));
@@ -77,7 +99,42 @@ void spec_auth_config_release(struct spec_auth_config *cfg)
 		free(cfg->entries[i].auth);
 	}
 	free(cfg->entries);
+	for (size_t i = 0; i < cfg->n_helpers; i++) {
+		free(cfg->helpers[i].registry);
+		free(cfg->helpers[i].auth);
+	}
+	free(cfg->helpers);
+	free(cfg->creds_store);
 	*cfg = (struct spec_auth_config){ 0 };
+}
+
+int spec_cred_helper_parse(const char *buf, size_t len, char **ret_user, char **ret_secret,
+			   struct qerr *err)
+{
+	_cleanup_jdoc_ struct jdoc *doc = NULL;
+	const struct jnode *root;
+	char *user = NULL, *secret = NULL;
+	struct jctx c;
+	int r;
+
+	jctx_init(&c, "credential helper", err);
+	r = jdoc_parse("credential helper", buf, len, &doc, err);
+	if (r < 0)
+		return r;
+	root = jdoc_root(doc);
+	if (jnode_type(root) != JT_OBJECT)
+		return jctx_fail(&c, "expected a JSON object");
+	r = jread_string(&c, root, "Username", true, &user);
+	if (r >= 0)
+		r = jread_string(&c, root, "Secret", true, &secret);
+	if (r < 0) {
+		free(user);
+		free(secret);
+		return r;
+	}
+	*ret_user = user;
+	*ret_secret = secret;
+	return 0;
 }
 
 int spec_token_parse(const char *buf, size_t len, struct spec_token *ret, struct qerr *err)

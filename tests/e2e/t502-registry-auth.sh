@@ -3,7 +3,8 @@
 # and once behind token auth served by tests/tools/token-server.py, both on 127.0.0.1 with
 # TLS. Anonymous pulls are refused in one line; qrun login checks the credentials before it
 # stores them (auth.json, mode 0600), pull then works (one token per repository scope, reused
-# for every request), logout forgets them; docker's ~/.docker/config.json is read too. The
+# for every request), logout forgets them; docker's ~/.docker/config.json is read too, and
+# its credential helpers (credHelpers, credsStore: docker-credential-NAME get) are asked. The
 # password never shows in qrun's output, its debug log or the servers' logs.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/data/t101/images.sh"
@@ -101,6 +102,34 @@ for kind in htpasswd token; do
 	"$QRUN" rmi "$REG/test/bb:1" >/dev/null 2>&1
 	"$QRUN" prune >/dev/null 2>&1
 done
+
+# --- credential helpers (docker's protocol), with the token registry still up ----------------
+mkdir -p "$T/bin"
+cat >"$T/bin/docker-credential-qtest" <<EOF
+#!/bin/sh
+server=\$(cat)
+echo "\$server" >>"$T/helper.log"
+[ "\$server" = "$REG" ] || { echo "credentials not found in native keychain"; exit 1; }
+printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}\n' "\$server" "$REG_USER" "\$(cat "$T/pki/password")"
+EOF
+chmod +x "$T/bin/docker-credential-qtest"
+mkdir -p "$HOME/.docker"
+printf '{"credHelpers":{"%s":"qtest"}}\n' "$REG" >"$HOME/.docker/config.json"
+PATH=$T/bin:$PATH QRUN_LOG=debug q pull -q "$REG/test/bb:1"
+is "credHelpers: the registry's helper gives the credentials" "$st:$(tail -1 <<<"$out")" "0:$REG/test/bb:1"
+like "... the debug log names it" "$err" "credentials from docker-credential-qtest"
+is "... which was asked for this registry" "$(cat "$T/helper.log")" "$REG"
+"$QRUN" rmi "$REG/test/bb:1" >/dev/null 2>&1
+"$QRUN" prune >/dev/null 2>&1
+printf '{"credsStore":"qtest"}\n' >"$HOME/.docker/config.json"
+PATH=$T/bin:$PATH q pull -q "$REG/test/bb:1"
+is "credsStore: the default helper gives them too" "$st:$out" "0:$REG/test/bb:1"
+"$QRUN" rmi "$REG/test/bb:1" >/dev/null 2>&1
+"$QRUN" prune >/dev/null 2>&1
+printf '{"credsStore":"nosuch"}\n' >"$HOME/.docker/config.json"
+fails_clean "a helper that is not installed is one line naming it" \
+	"credential helper 'docker-credential-nosuch'" pull "$REG/test/bb:1"
+rm -f "$HOME/.docker/config.json"
 
 q_in "$T/pki/password" login -u "$REG_USER" --password-stdin 127.0.0.1:1
 is "login to a registry that does not answer fails" "$st" 125

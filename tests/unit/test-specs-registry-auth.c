@@ -19,6 +19,31 @@ static void test_auth_config_parse__reads_auths(void **state)
 	spec_auth_config_release(&c);
 }
 
+static void test_auth_config_parse__helpers(void **state)
+{
+	static const char doc[] =
+	    "{\"credHelpers\":{\"gcr.io\":\"gcloud\"},\"credsStore\":\"pass\"}";
+	static const char bad[] = "{\"credHelpers\":{\"gcr.io\":\"../x\"}}";
+	static const char out[] = "{\"Username\":\"u\",\"Secret\":\"s\"}";
+	struct spec_auth_config c = { 0 };
+	char *u = NULL, *p = NULL;
+
+	(void)state;
+	assert_int_equal(spec_auth_config_parse(doc, strlen(doc), &c, NULL), 0);
+	assert_int_equal(c.n_helpers, 1);
+	assert_string_equal(c.helpers[0].registry, "gcr.io");
+	assert_string_equal(c.helpers[0].auth, "gcloud");
+	assert_string_equal(c.creds_store, "pass");
+	spec_auth_config_release(&c);
+	assert_int_equal(spec_auth_config_parse(bad, strlen(bad), &c, NULL), -EINVAL);
+	assert_int_equal(spec_cred_helper_parse(out, strlen(out), &u, &p, NULL), 0);
+	assert_string_equal(u, "u");
+	assert_string_equal(p, "s");
+	free(u);
+	free(p);
+	assert_int_equal(spec_cred_helper_parse("{}", 2, &u, &p, NULL), -EINVAL);
+}
+
 static void test_auth_config_write__round_trips(void **state)
 {
 	struct spec_auth_entry e[] = { { .registry = (char *)"r:1", .auth = (char *)"dTpw" } };
@@ -77,6 +102,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		QTEST(test_auth_config_parse__reads_auths),
+		QTEST(test_auth_config_parse__helpers),
 		QTEST(test_auth_config_write__round_trips),
 		QTEST(test_auth_config_parse__rejects_bad_shapes),
 		QTEST(test_token_parse__token_or_access_token),

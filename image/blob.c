@@ -83,14 +83,27 @@ int blob_writer_resume(struct blob_writer *w, const char *path, struct qerr *err
 	ssize_t n;
 
 	*w = (struct blob_writer){ .fd = -1 };
-	w->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (w->fd < 0)
-		return qerr_set_errno(err, -errno, "cannot create '%s'", path);
 	w->path = xstrdup(path);
 	w->digest = digest_new();
-	/* Another qrun fetching the same blob into the same file: wait for it. */
-	if (flock(w->fd, LOCK_EX) < 0)
-		return qerr_set_errno(err, -errno, "cannot lock '%s'", path);
+	for (;;) {
+		struct stat a, b;
+
+		w->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (w->fd < 0)
+			return qerr_set_errno(err, -errno, "cannot create '%s'", path);
+		/* Another qrun fetching the same blob into the same file: wait for it. */
+		if (flock(w->fd, LOCK_EX) < 0)
+			return qerr_set_errno(err, -errno, "cannot lock '%s'", path);
+		/*
+		 * It may have moved the file into blobs/ or removed it meanwhile: then the name
+		 * is someone else's (or nobody's) now, and we start over with what it names.
+		 */
+		if (fstat(w->fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev)
+			break;
+		close(w->fd);
+		w->fd = -1;
+	}
 	/* The hash state is not kept on disk: what is there is hashed again (disk is fast). */
 	while ((n = read(w->fd, buf, sizeof(buf))) != 0) {
 		if (n < 0) {

@@ -35,6 +35,8 @@ struct pull_blob {
 	struct http_req q;
 	const struct image_progress *progress;
 	char *what;
+	struct image_store *s; /* borrowed */
+	int lock_fd;	       /* holds the staging file's flock until the pull is over */
 };
 
 struct pull {
@@ -154,7 +156,9 @@ static void add_blob(struct pull *p, const struct spec_descriptor *d, const char
 			return;
 	p->blobs = xrealloc(p->blobs, (p->n_blobs + 1) * sizeof(*p->blobs));
 	b = &p->blobs[p->n_blobs++];
-	*b = (struct pull_blob){ .size = d->size, .kind = kind, .w = { .fd = -1 } };
+	*b = (struct pull_blob){
+		.size = d->size, .kind = kind, .w = { .fd = -1 }, .s = p->s, .lock_fd = -1
+	};
 	snprintf(b->digest, sizeof(b->digest), "%s", d->digest);
 	snprintf(b->label, sizeof(b->label), "%.12s", digest_hex(d->digest));
 	b->present = blob_exists(p->s, d->digest);
@@ -217,6 +221,11 @@ static int blob_prepare(struct http_req *q, struct qerr *err)
 
 	if (b->done)
 		return 1;
+	/* Another qrun pulling the same blob got it into the store first. */
+	if (blob_exists(b->s, b->digest)) {
+		b->present = true;
+		return 1;
+	}
 	/* Complete already (a killed pull had all of it): verify without asking. */
 	if (b->size >= 0 && b->w.size == (uint64_t)b->size && b->w.fd >= 0) {
 		struct qerr e = { 0 };
@@ -230,9 +239,17 @@ static int blob_prepare(struct http_req *q, struct qerr *err)
 		{
 			_cleanup_free_ char *path = xstrdup(b->w.path);
 
+			int r;
+
 			(void)unlink(path);
 			blob_writer_release(&b->w);
-			return blob_writer_resume(&b->w, path, err) < 0 ? -EIO : 0;
+			if (b->lock_fd >= 0)
+				close(b->lock_fd);
+			b->lock_fd = -1;
+			r = blob_writer_resume(&b->w, path, err);
+			if (r >= 0 && (b->lock_fd = fcntl(b->w.fd, F_DUPFD_CLOEXEC, 0)) < 0)
+				r = qerr_set_errno(err, -errno, "cannot lock '%s'", path);
+			return r < 0 ? r : 0;
 		}
 	}
 	if (b->size >= 0 && b->w.size > (uint64_t)b->size) {
@@ -248,16 +265,44 @@ static int blob_prepare(struct http_req *q, struct qerr *err)
 	return 0;
 }
 
+static int cmp_blob(const void *a, const void *b)
+{
+	return strcmp((*(struct pull_blob *const *)a)->digest,
+		      (*(struct pull_blob *const *)b)->digest);
+}
+
 static int fetch_blobs(struct pull *p, const struct image_progress *progress,
 		       void (*report)(const char *line, void *data), void *data, struct qerr *err)
 {
 	_cleanup_free_ struct http_req **v = xcalloc(p->n_blobs + 1, sizeof(*v));
+	_cleanup_free_ struct pull_blob **order = xcalloc(p->n_blobs + 1, sizeof(*order));
 	size_t n = 0;
 	int r = 0;
 
+	/*
+	 * Staging files are locked in digest order and stay locked until the pull is over (in
+	 * the store or thrown away): a second pull of the same blobs waits instead of sharing
+	 * a file the first one is about to move, and the common order rules out a deadlock.
+	 */
+	for (size_t i = 0; i < p->n_blobs; i++)
+		order[i] = &p->blobs[i];
+	qsort(order, p->n_blobs, sizeof(*order), cmp_blob);
+	for (size_t i = 0; i < p->n_blobs; i++) {
+		struct pull_blob *b = order[i];
+		_cleanup_free_ char *part = NULL;
+
+		if (b->present)
+			continue;
+		part = xasprintf("%s/tmp/pull-%s.part", p->s->root, digest_hex(b->digest));
+		r = blob_writer_resume(&b->w, part, err);
+		if (r < 0)
+			return r;
+		b->lock_fd = fcntl(b->w.fd, F_DUPFD_CLOEXEC, 0);
+		if (b->lock_fd < 0)
+			return qerr_set_errno(err, -errno, "cannot lock '%s'", part);
+	}
 	for (size_t i = 0; i < p->n_blobs; i++) {
 		struct pull_blob *b = &p->blobs[i];
-		_cleanup_free_ char *part = NULL;
 
 		if (b->present) {
 			_cleanup_free_ char *line = xasprintf("%s: Already exists", b->label);
@@ -268,10 +313,6 @@ static int fetch_blobs(struct pull *p, const struct image_progress *progress,
 		}
 		b->what = xasprintf("%s %s", b->kind, b->digest);
 		b->progress = strcmp(b->kind, "layer") ? NULL : progress; /* docker shows layers */
-		part = xasprintf("%s/tmp/pull-%s.part", p->s->root, digest_hex(b->digest));
-		r = blob_writer_resume(&b->w, part, err);
-		if (r < 0)
-			return r;
 		b->q = (struct http_req){
 			.sink = blob_sink, .data = b, .prepare = blob_prepare, .what = b->what
 		};
@@ -446,6 +487,8 @@ static void pull_release(struct pull *p)
 	free(p->parsed);
 	for (size_t i = 0; i < p->n_blobs; i++) {
 		blob_writer_release(&p->blobs[i].w);
+		if (p->blobs[i].lock_fd >= 0)
+			close(p->blobs[i].lock_fd); /* after the unlink: the next one starts anew */
 		http_req_release(&p->blobs[i].q);
 		free(p->blobs[i].what);
 	}

@@ -143,4 +143,18 @@ is "run --pull=always pulls again" "$st" 0
 like "... and finds it up to date" "$err" "Image is up to date"
 fails_clean "create --pull=bogus is refused" "--pull 'bogus'" create --pull=bogus "$REG/test/bb:oci"
 
+# --- several pulls of one image at once share its blobs -------------------------------------
+"$QRUN" rmi "$REG/test/bb:oci" "$REG/test/bb:v2s2" "$REG/test/bb:multi" >/dev/null 2>&1
+"$QRUN" prune >/dev/null 2>&1
+pids=()
+for i in 1 2 3; do
+	"$QRUN" pull -q "$REG/test/bb:oci" >"$T/par$i.out" 2>&1 &
+	pids+=($!)
+done
+wait "${pids[@]}"
+is "three pulls at once all succeed" "$(cat "$T"/par*.out | sort -u)" "$REG/test/bb:oci"
+is "... every blob verifies" \
+	"$(cd "$QRUN_ROOT/blobs/sha256" && for f in *; do [ "$(sha "$f")" = "$f" ] || echo "$f"; done)" ""
+is "... and tmp/ is empty" "$(ls -A "$QRUN_ROOT/tmp")" ""
+
 done_testing

@@ -352,7 +352,7 @@ bool registry_auth_has_token(const struct registry_auth *a, const char *scope)
 }
 
 static int fetch_token(struct registry_auth *a, const char *challenge, const char *scope,
-		       const struct http_tls *tls, const char *what, struct qerr *err)
+		       struct http_tls *tls, const char *what, struct qerr *err)
 {
 	_cleanup_free_ char *realm = challenge_param(challenge, "realm");
 	_cleanup_free_ char *service = challenge_param(challenge, "service");
@@ -403,7 +403,7 @@ static int fetch_token(struct registry_auth *a, const char *challenge, const cha
 }
 
 int registry_auth_challenge(struct registry_auth *a, const char *challenge, const char *scope,
-			    const struct http_tls *tls, const char *what, struct qerr *err)
+			    struct http_tls *tls, const char *what, struct qerr *err)
 {
 	if (!challenge || !*challenge)
 		return qerr_set(err, -EACCES,

@@ -22,6 +22,8 @@ struct xfer {
 
 void http_tls_release(struct http_tls *t)
 {
+	if (t->multi)
+		curl_multi_cleanup(t->multi);
 	free(t->ca_pem);
 	free(t->cert);
 	free(t->key);
@@ -302,7 +304,7 @@ static void xfer_release(struct xfer *x)
 	*x = (struct xfer){ 0 };
 }
 
-int http_run(const struct http_tls *tls, struct http_req **v, size_t n, unsigned parallel,
+int http_run(struct http_tls *tls, struct http_req **v, size_t n, unsigned parallel,
 	     struct qerr *err)
 {
 	static bool inited;
@@ -316,9 +318,13 @@ int http_run(const struct http_tls *tls, struct http_req **v, size_t n, unsigned
 			return qerr_set(err, -ENOMEM, "cannot initialise libcurl");
 		inited = true;
 	}
-	m = curl_multi_init();
-	if (!m)
-		return qerr_set(err, -ENOMEM, "cannot initialise libcurl");
+	/* One multi handle per registry: its connection cache saves a TLS handshake a request. */
+	m = tls->multi;
+	if (!m) {
+		m = tls->multi = curl_multi_init();
+		if (!m)
+			return qerr_set(err, -ENOMEM, "cannot initialise libcurl");
+	}
 	curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)(parallel ? parallel : 1));
 	while (next < n || active > 0) {
 		int running, left;
@@ -360,7 +366,6 @@ out:
 			curl_multi_remove_handle(m, x[i].h);
 		xfer_release(&x[i]);
 	}
-	curl_multi_cleanup(m);
 	return r;
 }
 

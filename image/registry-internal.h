@@ -18,8 +18,9 @@ struct http_tls {
 	bool verify;
 	char *ca_pem; /* owned: the system CAs plus per-registry ones, or NULL: curl's default */
 	size_t ca_len;
-	char *cert; /* owned: client certificate file (PEM), or NULL */
-	char *key;  /* owned: its key, or NULL */
+	char *cert;  /* owned: client certificate file (PEM), or NULL */
+	char *key;   /* owned: its key, or NULL */
+	void *multi; /* owned: libcurl's multi handle, kept so that connections are reused */
 };
 
 void http_tls_release(struct http_tls *t);
@@ -77,7 +78,7 @@ void http_req_release(struct http_req *q);
  * Authorization header only goes to the host of the original URL). Each request's outcome is
  * in its fields; returns <0 only when libcurl could not be set up.
  */
-int http_run(const struct http_tls *tls, struct http_req **v, size_t n, unsigned parallel,
+int http_run(struct http_tls *tls, struct http_req **v, size_t n, unsigned parallel,
 	     struct qerr *err);
 /* URL-encode s (for query parameters). Heap string. */
 char *http_escape(const char *s);
@@ -120,7 +121,7 @@ char *registry_auth_header(const struct registry_auth *a, const char *scope);
  * "registry 'HOST': repository 'NAME'".
  */
 int registry_auth_challenge(struct registry_auth *a, const char *challenge, const char *scope,
-			    const struct http_tls *tls, const char *what, struct qerr *err);
+			    struct http_tls *tls, const char *what, struct qerr *err);
 /* Is the token for scope still usable? */
 bool registry_auth_has_token(const struct registry_auth *a, const char *scope);
 

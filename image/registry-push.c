@@ -29,6 +29,7 @@ struct push {
 	size_t n_blobs;
 	struct spec_descriptor *mans; /* child manifests of an index, pushed by digest */
 	size_t n_mans;
+	char *mount_from; /* a repository of the same registry the image came from, or NULL */
 };
 
 static void add_blob(struct push *p, const struct spec_descriptor *d, bool layer)
@@ -128,7 +129,17 @@ static int upload(struct push *p, const struct image_progress *progress,
 		}
 		http_req_release(&b->q);
 		b->q = (struct http_req){ .method = "POST", .what = b->what, .max_body = 65536 };
-		b->q.url = xasprintf("%s/blobs/uploads/", p->reg.base);
+		if (p->mount_from) {
+			/* 201: the registry linked the blob from the other repository; 202: upload.
+			 */
+			_cleanup_free_ char *d = http_escape(b->digest),
+					    *f = http_escape(p->mount_from);
+
+			b->q.url =
+			    xasprintf("%s/blobs/uploads/?mount=%s&from=%s", p->reg.base, d, f);
+		} else {
+			b->q.url = xasprintf("%s/blobs/uploads/", p->reg.base);
+		}
 		v[n++] = &b->q;
 	}
 	r = registry_do(&p->reg, v, n, err);
@@ -139,6 +150,15 @@ static int upload(struct push *p, const struct image_progress *progress,
 
 		if (!b->missing)
 			continue;
+		if (b->q.status == 201) {
+			_cleanup_free_ char *line =
+			    xasprintf("%s: Mounted from %s", b->label, p->mount_from);
+
+			b->missing = false;
+			if (report && b->layer)
+				report(line, data);
+			continue;
+		}
 		if (!b->q.location)
 			return qerr_set(err, -EPROTO, "%s: %s: the upload got no Location",
 					p->reg.what, b->what);
@@ -208,6 +228,7 @@ static void push_release(struct push *p)
 	for (size_t i = 0; i < p->n_mans; i++)
 		spec_descriptor_release(&p->mans[i]);
 	free(p->mans);
+	free(p->mount_from);
 }
 
 int image_push(struct image_store *s, const char *name, const char *dest,
@@ -235,6 +256,15 @@ int image_push(struct image_store *s, const char *name, const char *dest,
 		goto out;
 	}
 	target = ref.tag ? ref.tag : ref.digest;
+	{
+		/* An image named after another repository of the same registry: mount from it. */
+		struct spec_reference src = { 0 };
+
+		if (dest && spec_reference_parse(name, &src, NULL) >= 0 &&
+		    !strcmp(src.domain, ref.domain) && strcmp(src.path, ref.path) != 0)
+			p.mount_from = xstrdup(src.path);
+		spec_reference_release(&src);
+	}
 	r = registry_open(&ref, &ro, &p.reg, err);
 	if (r >= 0 && spec_media_type_is_index(e.media_type)) {
 		_cleanup_free_ char *buf = NULL;

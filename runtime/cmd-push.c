@@ -7,9 +7,9 @@ static const char push_usage[] =
     "Usage: qrun push [OPTIONS] IMAGE [DESTINATION]\n"
     "\n"
     "Push IMAGE from the store to a registry, under DESTINATION (a reference, 'docker://'\n"
-    "allowed) or IMAGE's own name. Blobs the registry has are not sent again; the manifest\n"
-    "(and the index of a multi-platform image) goes last. Credentials and certificates as\n"
-    "for 'qrun pull'.\n"
+    "allowed) or IMAGE's own name. Blobs the registry has are not sent again, nor those it can\n"
+    "mount from IMAGE's repository on the same registry; the manifest (and the index of a\n"
+    "multi-platform image) goes last. Credentials and certificates as for 'qrun pull'.\n"
     "\n"
     "Options:\n"
     "  -q, --quiet              print nothing but errors\n"
@@ -17,7 +17,7 @@ static const char push_usage[] =
     "      --cert-dir DIR       CAs (*.crt) and client certificates (*.cert, *.key)\n"
     "  -h, --help               this help\n"
     "\n"
-    "Not built yet: chunked uploads, cross-repository mounts, progress bars.\n";
+    "Not built yet: chunked uploads, progress bars.\n";
 
 static void print_line(const char *line, void *data)
 {

@@ -2,8 +2,9 @@
 # qrun push to Debian's docker-registry on 127.0.0.1 over TLS (issue 15), with skopeo as the
 # other client: a one-platform image and a two-platform index go in; skopeo reads back the
 # very manifest bytes of the store and copies the image out with byte-identical blobs; a second
-# push sends no blob again; qrun pulls what it pushed; an htpasswd registry needs a login;
-# an unknown image is one line.
+# push sends no blob again; qrun pulls what it pushed; a push to another repository of the
+# registry mounts the blobs from the image's own (cross-repository mount); an htpasswd registry
+# needs a login; an unknown image is one line.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/data/t101/images.sh"
 . "$(dirname "$0")/data/t5xx/registry.sh"
@@ -60,6 +61,12 @@ is "... and the arm64 image in it" \
 q pull -q --platform linux/arm64 "$REG/test/multi:1"
 q run --rm "$REG/test/multi:1" /bin/busybox cat /hello.txt
 is "qrun pulls what it pushed (arm64) and runs it" "$st:$out" "0:pushed layer"
+
+q push "$REG/test/multi:1" "$REG/test/copy:1"
+is "a push to another repository of the same registry" "$st" 0
+is "... mounts both layers from the image's repository" \
+	"$(grep -c ': Mounted from test/multi$' <<<"$out"):$(grep -c ': Pushed$' <<<"$out")" "2:0"
+is "... and the registry serves it" "$(ski --raw "docker://$REG/test/copy:1" | jq -r '.layers | length')" 2
 
 q push nosuch:1 "$REG/test/x:1"
 is "push of an unknown image fails in one line" "$st:$(grep -c '' <<<"$err")" "125:1"

@@ -30,7 +30,8 @@ void http_tls_release(struct http_tls *t)
 	*t = (struct http_tls){ 0 };
 }
 
-void http_req_reset(struct http_req *q)
+/* Forget one answer: its body and headers (a redirect's are not the final answer's). */
+static void clear_answer(struct http_req *q)
 {
 	free(q->resp);
 	free(q->www_authenticate);
@@ -41,14 +42,19 @@ void http_req_reset(struct http_req *q)
 	free(q->retry_after);
 	q->resp = q->www_authenticate = q->location = q->content_type_got = NULL;
 	q->docker_digest = q->content_range = q->retry_after = NULL;
+	q->resp_len = 0;
+	q->content_length = -1;
+}
+
+void http_req_reset(struct http_req *q)
+{
+	clear_answer(q);
 	q->status = 0;
 	q->curl_code = 0;
 	q->error[0] = '\0';
 	q->sink_error = 0;
 	q->sink_msg[0] = '\0';
 	q->too_big = false;
-	q->resp_len = 0;
-	q->content_length = -1;
 }
 
 void http_req_release(struct http_req *q)
@@ -102,20 +108,8 @@ static size_t on_header(char *buf, size_t size, size_t n, void *data)
 
 	/* A new status line: a redirect's or 100-continue's headers are not the answer's. */
 	if (len > 5 && !strncmp(buf, "HTTP/", 5)) {
-		free(q->resp);
-		q->resp = NULL;
-		q->resp_len = 0;
+		clear_answer(q);
 		x->cap = 0;
-		free(q->www_authenticate);
-		free(q->location);
-		free(q->content_type_got);
-		free(q->docker_digest);
-		free(q->content_range);
-		free(q->retry_after);
-		q->www_authenticate = q->location = q->content_type_got = NULL;
-		q->docker_digest = q->content_range = q->retry_after = NULL;
-		q->content_length = -1;
-		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &q->status);
 		{
 			/* The status line itself: "HTTP/1.1 206 Partial Content". */
 			const char *sp = memchr(buf, ' ', len);

@@ -244,6 +244,24 @@ int tree_copy(const char *src, const char *dst, enum tree_copy_mode mode, struct
 /* Bytes used by a tree (st_blocks * 512, each inode once). */
 uint64_t tree_usage(int dirfd, const char *name);
 
+/* ---- libarchive-lazy.c, libcurl-lazy.c: libraries loaded on first use ------------------ */
+
+/*
+ * The address of name in the library soname, which is dlopen'ed into *lib the first time. A
+ * missing library or symbol is an installation error: abort with a message, like xmalloc.
+ */
+void *lazy_sym(void **lib, const char *soname, const char *name);
+
+/* Define name with the library's own prototype, forwarding to the real one (found by get). */
+#define LAZY_FORWARD(get, ret, name, params, args)                                                 \
+	ret name params                                                                            \
+	{                                                                                          \
+		static ret(*fn) params;                                                            \
+		if (!fn)                                                                           \
+			fn = (ret(*) params)get(#name);                                            \
+		return fn args;                                                                    \
+	}
+
 /* ---- digest.c, too --------------------------------------------------------------------------- */
 
 /* ChainIDs of diff_ids (OCI image spec): chain[0] = diff[0], chain[n] = sha256(chain[n-1] + " " +

@@ -12,7 +12,6 @@
 #include "image/image-internal.h"
 
 #include <curl/curl.h>
-#include <dlfcn.h>
 
 #undef curl_easy_setopt
 #undef curl_easy_getinfo
@@ -23,31 +22,11 @@
 static void *sym(const char *name)
 {
 	static void *lib;
-	void *p;
 
-	if (!lib) {
-		lib = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-		if (!lib) {
-			fprintf(stderr, "qrun: cannot load %s: %s\n", LIBCURL_SONAME, dlerror());
-			abort();
-		}
-	}
-	p = dlsym(lib, name);
-	if (!p) {
-		fprintf(stderr, "qrun: %s has no '%s'\n", LIBCURL_SONAME, name);
-		abort();
-	}
-	return p;
+	return lazy_sym(&lib, LIBCURL_SONAME, name);
 }
 
-#define LAZY(ret, name, params, args)                                                              \
-	ret name params                                                                            \
-	{                                                                                          \
-		static ret(*fn) params;                                                            \
-		if (!fn)                                                                           \
-			fn = (ret(*) params)sym(#name);                                            \
-		return fn args;                                                                    \
-	}
+#define LAZY(ret, name, params, args) LAZY_FORWARD(sym, ret, name, params, args)
 
 LAZY(CURLcode, curl_global_init, (long flags), (flags))
 LAZY(CURL *, curl_easy_init, (void), ())

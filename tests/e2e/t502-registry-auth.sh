@@ -13,42 +13,6 @@
 require_cmd docker-registry skopeo openssl curl python3 jq htpasswd
 fixture bb64 busybox amd64
 
-# q ARGS...: qrun, its output kept in $T/all.log as well (grepped for the password at the end).
-q() {
-	"$QRUN" "$@" >"$T/q.out" 2>"$T/q.err"
-	st=$?
-	out=$(cat "$T/q.out")
-	err=$(cat "$T/q.err")
-	cat "$T/q.out" "$T/q.err" >>"$T/all.log"
-}
-q_in() { # FILE ARGS...: the same with standard input from FILE
-	local f=$1
-	shift
-	"$QRUN" "$@" <"$f" >"$T/q.out" 2>"$T/q.err"
-	st=$?
-	out=$(cat "$T/q.out")
-	err=$(cat "$T/q.err")
-	cat "$T/q.out" "$T/q.err" >>"$T/all.log"
-}
-
-fails_clean() { # DESC REGEX ARGS...
-	local d=$1 re=$2 before after n
-	shift 2
-	before=$(store_state "$QRUN_ROOT" 2>/dev/null)
-	q "$@" </dev/null
-	after=$(store_state "$QRUN_ROOT" 2>/dev/null)
-	n=$(grep -c '' <<<"$err")
-	if [ "$st" = 125 ] && [ "$n" = 1 ] && grep -Eq "^qrun: .*$re" <<<"$err" &&
-		[ "$before" = "$after" ]; then
-		_tap_result 0 "$d"
-	else
-		_tap_result 1 "$d"
-		diag "command: qrun $*" "exit status $st (want 125), stderr lines $n (want 1)" \
-			"stdout: $out" "stderr: $err" "want stderr /^qrun: .*$re/" \
-			"store unchanged: $([ "$before" = "$after" ] && echo yes || echo no)"
-	fi
-}
-
 reg_pki || skip_all "openssl cannot make test certificates"
 printf 'wrong-password\n' >"$T/wrong"
 mk_tar "$bb64" "$T/amd64.tar"

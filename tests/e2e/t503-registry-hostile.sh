@@ -12,31 +12,6 @@
 require_cmd openssl curl python3 jq
 fixture bb64 busybox amd64
 
-q() {
-	"$QRUN" "$@" >"$T/q.out" 2>"$T/q.err"
-	st=$?
-	out=$(cat "$T/q.out")
-	err=$(cat "$T/q.err")
-}
-
-fails_clean() { # DESC REGEX ARGS...
-	local d=$1 re=$2 before after n
-	shift 2
-	before=$(store_state "$QRUN_ROOT" 2>/dev/null)
-	q "$@" </dev/null
-	after=$(store_state "$QRUN_ROOT" 2>/dev/null)
-	n=$(grep -c '' <<<"$err")
-	if [ "$st" = 125 ] && [ "$n" = 1 ] && grep -Eq "^qrun: .*$re" <<<"$err" &&
-		[ "$before" = "$after" ]; then
-		_tap_result 0 "$d"
-	else
-		_tap_result 1 "$d"
-		diag "command: qrun $*" "exit status $st (want 125), stderr lines $n (want 1)" \
-			"stdout: $out" "stderr: $err" "want stderr /^qrun: .*$re/" \
-			"store unchanged: $([ "$before" = "$after" ] && echo yes || diff <(echo "$before") <(echo "$after") | head -20)"
-	fi
-}
-
 reg_pki || skip_all "openssl cannot make test certificates"
 mk_tar "$bb64" "$T/amd64.tar"
 FAKE_LAYOUT=$T/lay

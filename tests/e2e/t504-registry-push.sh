@@ -13,12 +13,6 @@ require_cmd docker-registry skopeo openssl curl python3 jq htpasswd
 fixture bb64 busybox amd64
 fixture bbarm busybox arm64
 
-q() {
-	"$QRUN" "$@" >"$T/q.out" 2>"$T/q.err"
-	st=$?
-	out=$(cat "$T/q.out")
-	err=$(cat "$T/q.err")
-}
 ski() { skopeo inspect --cert-dir "$T/pki/skopeo-certs" "$@"; } # skopeo inspect, trusting the CA
 skc() { skopeo copy -q --src-cert-dir "$T/pki/skopeo-certs" "$@" >/dev/null; }
 

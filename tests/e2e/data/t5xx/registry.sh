@@ -12,9 +12,46 @@
 #   fake_start MODE... --         tests/tools/fake-registry.py serving $FAKE_LAYOUT; sets FAKE
 #                                (127.0.0.1:PORT) and FAKE_LOG
 #   fake_stop
+#   q, q_in, fails_clean         run qrun and keep its output; check a clean one-line failure
 #
 # qrun runs with HOME=$T/home and XDG_RUNTIME_DIR=$T/run, so certs.d and auth.json are the
 # test's own.
+
+# q ARGS...: run qrun; $out, $err, $st hold its stdout, stderr and exit status (both outputs
+# are also appended to $T/all.log, which t502 greps for credentials).
+q() {
+	"$QRUN" "$@" >"$T/q.out" 2>"$T/q.err"
+	st=$?
+	out=$(cat "$T/q.out")
+	err=$(cat "$T/q.err")
+	cat "$T/q.out" "$T/q.err" >>"$T/all.log"
+}
+# q_in FILE ARGS...: the same with standard input from FILE.
+q_in() {
+	local f=$1
+	shift
+	q "$@" <"$f"
+}
+
+# fails_clean DESC REGEX ARGS...: qrun ARGS exits 125 with one `qrun: ...REGEX` line on
+# stderr, and the store is as it was (store_state of data/t101/images.sh).
+fails_clean() {
+	local d=$1 re=$2 before after n
+	shift 2
+	before=$(store_state "$QRUN_ROOT" 2>/dev/null)
+	q "$@" </dev/null
+	after=$(store_state "$QRUN_ROOT" 2>/dev/null)
+	n=$(grep -c '' <<<"$err")
+	if [ "$st" = 125 ] && [ "$n" = 1 ] && grep -Eq "^qrun: .*$re" <<<"$err" &&
+		[ "$before" = "$after" ]; then
+		_tap_result 0 "$d"
+	else
+		_tap_result 1 "$d"
+		diag "command: qrun $*" "exit status $st (want 125), stderr lines $n (want 1)" \
+			"stdout: $out" "stderr: $err" "want stderr /^qrun: .*$re/" \
+			"store unchanged: $([ "$before" = "$after" ] && echo yes || diff <(echo "$before") <(echo "$after") | head -20)"
+	fi
+}
 
 REG_USER=qtester
 _reg_pids=()

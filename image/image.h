@@ -174,6 +174,7 @@ struct image_pull_opts {
 	bool all_platforms;		      /* every manifest of an index, and the index */
 	bool tls_no_verify;		      /* --tls-verify=false */
 	const char *cert_dir;		      /* --cert-dir, or NULL: certs.d directories */
+	uint64_t chunk_size; /* push: > 0 sends larger blobs in PATCH chunks of this size */
 };
 
 /*

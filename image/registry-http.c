@@ -7,8 +7,10 @@
  */
 #include "image/registry-internal.h"
 
-#include <curl/curl.h>
+#include <limits.h>
 #include <strings.h>
+
+#include <curl/curl.h>
 
 #define MAX_REDIRECTS 10
 
@@ -180,7 +182,7 @@ static size_t on_read(char *buf, size_t size, size_t n, void *data)
 	if (want > left)
 		want = left;
 	if (q->body_is_fd) {
-		ssize_t got = pread(q->body_fd, buf, want, (off_t)x->sent);
+		ssize_t got = pread(q->body_fd, buf, want, (off_t)(q->body_off + x->sent));
 
 		if (got < 0 || (got == 0 && want > 0))
 			return CURL_READFUNC_ABORT;
@@ -245,6 +247,11 @@ static int xfer_setup(struct xfer *x, const struct http_tls *tls, struct qerr *e
 	}
 	if (q->accept) {
 		_cleanup_free_ char *a = xasprintf("Accept: %s", q->accept);
+
+		x->headers = curl_slist_append(x->headers, a);
+	}
+	if (q->send_range) {
+		_cleanup_free_ char *a = xasprintf("Content-Range: %s", q->send_range);
 
 		x->headers = curl_slist_append(x->headers, a);
 	}

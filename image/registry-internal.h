@@ -43,10 +43,12 @@ struct http_req {
 	const char *content_type;
 	const void *body; /* borrowed request body (PUT, POST), body_len bytes */
 	size_t body_len;
-	bool body_is_fd; /* the body is body_len bytes of body_fd from offset 0 instead */
+	bool body_is_fd; /* the body is body_len bytes of body_fd from body_off instead */
 	int body_fd;	 /* borrowed */
-	uint64_t offset; /* > 0: ask for the bytes from offset on (Range) */
-	size_t max_body; /* buffered responses: more than this is refused (too_big) */
+	uint64_t body_off;
+	const char *send_range; /* borrowed: the Content-Range header to send (chunked push) */
+	uint64_t offset;	/* > 0: ask for the bytes from offset on (Range) */
+	size_t max_body;	/* buffered responses: more than this is refused (too_big) */
 	http_sink_fn sink;
 	void *data; /* for sink and prepare */
 	/*

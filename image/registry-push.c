@@ -18,6 +18,7 @@ struct push_blob {
 	int fd;
 	uint64_t size;
 	bool missing;
+	uint64_t sent; /* by PATCH requests (chunked upload) */
 	char *what;
 	struct http_req q;
 };
@@ -29,7 +30,8 @@ struct push {
 	size_t n_blobs;
 	struct spec_descriptor *mans; /* child manifests of an index, pushed by digest */
 	size_t n_mans;
-	char *mount_from; /* a repository of the same registry the image came from, or NULL */
+	char *mount_from;    /* a repository of the same registry the image came from, or NULL */
+	uint64_t chunk_size; /* > 0: blobs larger than this go up in PATCH chunks of this size */
 };
 
 static void add_blob(struct push *p, const struct spec_descriptor *d, bool layer)
@@ -110,6 +112,47 @@ static char *absolute(const struct registry *reg, const char *loc)
 	return xasprintf("https://%s%s%s", reg->host, loc[0] == '/' ? "" : "/", loc);
 }
 
+/*
+ * A chunked upload (distribution spec, "pushing a blob in chunks"): PATCH each chunk to the
+ * upload URL with Content-Range START-END (inclusive, no "bytes="), in order, each answer
+ * giving the URL for the next; the closing PUT then carries no data. *url is updated.
+ */
+static int upload_chunks(struct push *p, struct push_blob *b, char **url, struct qerr *err)
+{
+	int r = 0;
+
+	while (r >= 0 && b->sent < b->size) {
+		uint64_t len =
+		    b->size - b->sent < p->chunk_size ? b->size - b->sent : p->chunk_size;
+		char range[64];
+		struct http_req q = { .method = "PATCH",
+				      .what = b->what,
+				      .max_body = 65536,
+				      .content_type = "application/octet-stream",
+				      .send_range = range,
+				      .body_is_fd = true,
+				      .body_fd = b->fd,
+				      .body_off = b->sent,
+				      .body_len = len };
+		struct http_req *v[] = { &q };
+
+		snprintf(range, sizeof(range), "%llu-%llu", (unsigned long long)b->sent,
+			 (unsigned long long)(b->sent + len - 1));
+		q.url = xstrdup(*url);
+		r = registry_do(&p->reg, v, 1, err);
+		if (r >= 0 && !q.location)
+			r = qerr_set(err, -EPROTO, "%s: %s: a chunk's answer has no Location",
+				     p->reg.what, b->what);
+		if (r >= 0) {
+			free(*url);
+			*url = absolute(&p->reg, q.location);
+			b->sent += len;
+		}
+		http_req_release(&q);
+	}
+	return r;
+}
+
 static int upload(struct push *p, const struct image_progress *progress,
 		  void (*report)(const char *line, void *data), void *data, struct qerr *err)
 {
@@ -165,13 +208,19 @@ static int upload(struct push *p, const struct image_progress *progress,
 		url = absolute(&p->reg, b->q.location);
 		esc = http_escape(b->digest);
 		http_req_release(&b->q);
+		if (p->chunk_size && b->size > p->chunk_size) {
+			r = upload_chunks(p, b, &url, err);
+			if (r < 0)
+				break;
+		}
 		b->q = (struct http_req){ .method = "PUT",
 					  .what = b->what,
 					  .max_body = 65536,
 					  .content_type = "application/octet-stream",
 					  .body_is_fd = true,
 					  .body_fd = b->fd,
-					  .body_len = b->size };
+					  .body_off = b->sent,
+					  .body_len = b->size - b->sent };
 		b->q.url = xasprintf("%s%cdigest=%s", url, strchr(url, '?') ? '&' : '?', esc);
 		v[n++] = &b->q;
 		if (progress && progress->update)
@@ -235,7 +284,7 @@ int image_push(struct image_store *s, const char *name, const char *dest,
 	       const struct image_pull_opts *o, const struct image_progress *progress,
 	       void (*report)(const char *line, void *data), void *data, struct qerr *err)
 {
-	struct push p = { .s = s };
+	struct push p = { .s = s, .chunk_size = o->chunk_size };
 	struct registry_opts ro = { .tls_no_verify = o->tls_no_verify,
 				    .cert_dir = o->cert_dir,
 				    .push = true };

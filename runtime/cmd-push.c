@@ -2,6 +2,7 @@
 #include "runtime/runtime.h"
 
 #include <getopt.h>
+#include <limits.h>
 
 static const char push_usage[] =
     "Usage: qrun push [OPTIONS] IMAGE [DESTINATION]\n"
@@ -15,9 +16,11 @@ static const char push_usage[] =
     "  -q, --quiet              print nothing but errors\n"
     "      --tls-verify=false   do not verify the registry's TLS certificate\n"
     "      --cert-dir DIR       CAs (*.crt) and client certificates (*.cert, *.key)\n"
+    "      --chunk-size BYTES   send blobs larger than BYTES in chunks of BYTES (PATCH);\n"
+    "                           default: each blob whole, in one PUT\n"
     "  -h, --help               this help\n"
     "\n"
-    "Not built yet: chunked uploads, progress bars.\n";
+    "Not built yet: progress bars.\n";
 
 static void print_line(const char *line, void *data)
 {
@@ -32,6 +35,7 @@ int cmd_push(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "tls-verify", optional_argument, NULL, 'T' },
 		{ "cert-dir", required_argument, NULL, 'C' },
+		{ "chunk-size", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -50,6 +54,16 @@ int cmd_push(int argc, char **argv, struct cmd_ctx *ctx)
 		case 'C':
 			r = runtime_registry_option(opt, optarg, &o, ctx);
 			break;
+		case 'S': {
+			long v;
+
+			if (parse_int(optarg, 1, LONG_MAX, &v) < 0)
+				r = qerr_set(&ctx->err, -EINVAL,
+					     "--chunk-size '%s': expected a number of bytes",
+					     optarg);
+			o.chunk_size = (uint64_t)v;
+			break;
+		}
 		case 'h':
 			fputs(push_usage, stdout);
 			return 0;

@@ -44,6 +44,16 @@ q push push:1 "docker://$REG/test/push:1"
 is "a second push sends no blob (docker:// accepted)" "$(grep -c ': Pushed$' <<<"$out"):$st" "0:0"
 like "... saying the layers exist" "$out" '^[0-9a-f]{12}: Layer already exists$'
 
+patches=$(grep -c '"PATCH ' "$T/open/registry.log")
+q push --chunk-size 100000 push:1 "$REG/test/chunked:1"
+is "a chunked push (--chunk-size 100000)" "$st:$(grep -c ': Pushed$' <<<"$out")" "0:2"
+layer_bytes=$(stat -c %s "$T"/lay/blobs/sha256/"$(jq -r '.layers[0].digest' "$T/lay/blobs/sha256/${amd_manifest#sha256:}" | cut -d: -f2)")
+is "... sends the big layer in PATCH chunks" \
+	"$(($(grep -c '"PATCH ' "$T/open/registry.log") - patches))" "$(((layer_bytes + 99999) / 100000))"
+ok "... and skopeo copies it out" skc "docker://$REG/test/chunked:1" "oci:$T/out2:x"
+is "... byte-identical" \
+	"$(cd "$T/out2/blobs/sha256" 2>/dev/null || echo "no blobs copied"; for f in *; do cmp -s "$f" "$T/lay/blobs/sha256/$f" || echo "$f"; done)" ""
+
 q push multi:1 "$REG/test/multi:1"
 is "push of a two-platform index" "$st" 0
 is "skopeo reads the index back byte for byte" \

@@ -4,7 +4,8 @@
 # over 4 MiB, a schema 1 manifest, a redirect loop, a 401 without a challenge each give one
 # line naming registry, repository and object, and leave the store as it was; 503s are tried
 # again; a redirect to another host gets no Authorization; a killed pull leaves its partial
-# blob, and the next pull asks only for the missing bytes (HTTP Range).
+# blob (and no password shows in ps meanwhile), and the next pull asks only for the missing
+# bytes (HTTP Range).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/data/t101/images.sh"
 . "$(dirname "$0")/data/t5xx/registry.sh"
@@ -67,7 +68,8 @@ fake_stop
 # (run makes containers/ and spares/: not part of the image store)
 images_state() { store_state "$QRUN_ROOT" | grep -v -e ' ./containers' -e ' ./spares'; }
 before=$(images_state)
-fake_start slow-blob --
+fake_start require-basic slow-blob --
+"$QRUN" login -u "$REG_USER" --password-stdin "$FAKE" <"$T/pki/password" >/dev/null 2>&1
 "$QRUN" pull -q "$FAKE/test/bb:amd" >"$T/killed.out" 2>&1 &
 pid=$!
 part=$QRUN_ROOT/tmp/pull-${layer#sha256:}.part
@@ -76,6 +78,9 @@ for i in $(seq 100); do
 	sleep 0.1
 done
 sleep 0.5
+ps -eo args >"$T/ps.txt"
+like "(ps sees the pull while it runs)" "$(cat "$T/ps.txt")" "pull -q $FAKE/test/bb:amd"
+is "... but no password in any command line" "$(grep -c -- "$(cat "$T/pki/password")" "$T/ps.txt")" 0
 kill -9 "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 have=$(stat -c %s "$part" 2>/dev/null || echo 0)

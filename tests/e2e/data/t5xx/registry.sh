@@ -65,6 +65,9 @@ _reg_cleanup() {
 trap _reg_cleanup EXIT
 
 export HOME=$T/home XDG_RUNTIME_DIR=$T/run
+# A proxy from the environment must not see loopback traffic (libcurl and skopeo honour these).
+export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
+unset REGISTRY_AUTH_FILE DOCKER_CONFIG
 mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
 chmod 0700 "$XDG_RUNTIME_DIR"
 

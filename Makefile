@@ -24,12 +24,13 @@ else
 Q := @
 endif
 
-PKGS := libarchive libcrypto yajl libcap libseccomp
+PKGS := libarchive libcurl libcrypto yajl libcap libseccomp
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
-# qrun itself loads libarchive on first use (image/libarchive-lazy.c): not linked.
-QRUN_LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libarchive,$(PKGS)) 2>/dev/null)
+# qrun itself loads libarchive and libcurl on first use (image/libarchive-lazy.c,
+# image/libcurl-lazy.c): not linked.
+QRUN_LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libarchive libcurl,$(PKGS)) 2>/dev/null)
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wpointer-arith -Wwrite-strings -Wvla -Wundef -fno-common \

@@ -143,5 +143,13 @@ int mkdir_p(const char *path, mode_t mode);
 /* Write all of buf, retrying on EINTR and short writes. Returns 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
 
+/* Base64 with padding (RFC 4648). Heap string. */
+char *base64_encode(const void *data, size_t len);
+/*
+ * Decode s into a NUL-terminated heap buffer (ret_len may be NULL). -EINVAL for a character
+ * outside the alphabet or padding before the end.
+ */
+int base64_decode(const char *s, char **ret, size_t *ret_len);
+
 #include "cleanup.h"
 #include "banned.h"

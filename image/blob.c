@@ -6,6 +6,7 @@
 #include "image/image-internal.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #define SMALL_MAX (4u << 20)
@@ -73,6 +74,55 @@ int blob_writer_open(struct blob_writer *w, const char *dirpath, struct qerr *er
 	}
 	(void)fchmod(w->fd, 0644);
 	w->digest = digest_new();
+	return 0;
+}
+
+int blob_writer_resume(struct blob_writer *w, const char *path, struct qerr *err)
+{
+	char buf[128 * 1024];
+	ssize_t n;
+
+	*w = (struct blob_writer){ .fd = -1 };
+	w->path = xstrdup(path);
+	w->digest = digest_new();
+	for (;;) {
+		struct stat a, b;
+
+		w->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (w->fd < 0)
+			return qerr_set_errno(err, -errno, "cannot create '%s'", path);
+		/* Another qrun fetching the same blob into the same file: wait for it. */
+		if (flock(w->fd, LOCK_EX) < 0)
+			return qerr_set_errno(err, -errno, "cannot lock '%s'", path);
+		/*
+		 * It may have moved the file into blobs/ or removed it meanwhile: then the name
+		 * is someone else's (or nobody's) now, and we start over with what it names.
+		 */
+		if (fstat(w->fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev)
+			break;
+		close(w->fd);
+		w->fd = -1;
+	}
+	/* The hash state is not kept on disk: what is there is hashed again (disk is fast). */
+	while ((n = read(w->fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return qerr_set_errno(err, -errno, "cannot read '%s'", path);
+		}
+		digest_update(w->digest, buf, (size_t)n);
+		w->size += (uint64_t)n;
+	}
+	return 0;
+}
+
+int blob_writer_restart(struct blob_writer *w, struct qerr *err)
+{
+	if (ftruncate(w->fd, 0) < 0 || lseek(w->fd, 0, SEEK_SET) < 0)
+		return qerr_set_errno(err, -errno, "cannot truncate '%s'", w->path);
+	digest_reset(w->digest);
+	w->size = 0;
 	return 0;
 }
 

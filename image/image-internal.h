@@ -80,6 +80,14 @@ struct blob_writer {
 };
 
 int blob_writer_open(struct blob_writer *w, const char *dirpath, struct qerr *err);
+/*
+ * Open (or create) a staging file at a fixed path to go on writing it: takes an exclusive
+ * flock (waiting for another qrun writing it), hashes what is there already and positions at
+ * its end. blob_writer_release unlinks it.
+ */
+int blob_writer_resume(struct blob_writer *w, const char *path, struct qerr *err);
+/* Throw away what was written so far (the source starts again from byte 0). */
+int blob_writer_restart(struct blob_writer *w, struct qerr *err);
 int blob_writer_write(struct blob_writer *w, const void *buf, size_t len, struct qerr *err);
 /* Finish hashing: fsync; ret_digest gets the digest of what was written. */
 int blob_writer_finish(struct blob_writer *w, char ret_digest[72], struct qerr *err);
@@ -235,6 +243,24 @@ enum tree_copy_mode {
 int tree_copy(const char *src, const char *dst, enum tree_copy_mode mode, struct qerr *err);
 /* Bytes used by a tree (st_blocks * 512, each inode once). */
 uint64_t tree_usage(int dirfd, const char *name);
+
+/* ---- libarchive-lazy.c, libcurl-lazy.c: libraries loaded on first use ------------------ */
+
+/*
+ * The address of name in the library soname, which is dlopen'ed into *lib the first time. A
+ * missing library or symbol is an installation error: abort with a message, like xmalloc.
+ */
+void *lazy_sym(void **lib, const char *soname, const char *name);
+
+/* Define name with the library's own prototype, forwarding to the real one (found by get). */
+#define LAZY_FORWARD(get, ret, name, params, args)                                                 \
+	ret name params                                                                            \
+	{                                                                                          \
+		static ret(*fn) params;                                                            \
+		if (!fn)                                                                           \
+			fn = (ret(*) params)get(#name);                                            \
+		return fn args;                                                                    \
+	}
 
 /* ---- digest.c, too --------------------------------------------------------------------------- */
 

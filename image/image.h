@@ -181,6 +181,54 @@ enum image_save_format {
 int image_save(struct image_store *s, char *const *names, size_t n, enum image_save_format format,
 	       int fd, struct qerr *err);
 
+/* ---- registries (OCI distribution API) ---------------------------------------------------- */
+
+struct image_pull_opts {
+	const struct spec_platform *platform; /* NULL: the host's */
+	bool all_platforms;		      /* every manifest of an index, and the index */
+	bool tls_no_verify;		      /* --tls-verify=false */
+	const char *cert_dir;		      /* --cert-dir, or NULL: certs.d directories */
+	uint64_t chunk_size; /* push: > 0 sends larger blobs in PATCH chunks of this size */
+};
+
+/*
+ * Pull name (normalised as docker does: "busybox" is docker.io/library/busybox:latest) from
+ * its registry into the store and tag it as load does. Blobs the store has are not fetched;
+ * the others are verified while they stream in, several at once; a .part file of a killed
+ * pull is resumed. On failure the store is as it was (the message names registry,
+ * repository and object). report(line, data) gets docker's lines ("HEX: Already exists",
+ * "Digest: sha256:...", "Status: ..."); progress gets one label per layer (12 hex digits).
+ * ret_ref (may be NULL) gets the full reference pulled ("docker.io/library/busybox:latest").
+ */
+int image_pull(struct image_store *s, const char *name, const struct image_pull_opts *o,
+	       const struct image_progress *progress, void (*report)(const char *line, void *data),
+	       void *data, char **ret_ref, struct qerr *err);
+
+/*
+ * Push the image name of the store to dest (a reference; NULL: name itself; a "docker://"
+ * prefix is allowed): blobs the registry has are skipped (HEAD), the others uploaded whole
+ * (POST, then PUT with the digest), the manifests last (an index after its manifests). Every
+ * blob of the image must be in the store (an index pulled for one platform is not). report
+ * gets docker's lines ("HEX: Pushed", "HEX: Layer already exists", "TAG: digest: D size: N").
+ */
+int image_push(struct image_store *s, const char *name, const char *dest,
+	       const struct image_pull_opts *o, const struct image_progress *progress,
+	       void (*report)(const char *line, void *data), void *data, struct qerr *err);
+
+/*
+ * Check user/pass against registry ("HOST[:PORT]"; "docker.io") with GET /v2/ (Basic, or a
+ * token from the realm), then store them in auth.json as podman does
+ * ($REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json, mode 0600). ret_path
+ * (may be NULL) gets the file written. Credentials appear in no message.
+ */
+int image_registry_login(const char *registry, const char *user, const char *pass,
+			 const struct image_pull_opts *o, char **ret_path, struct qerr *err);
+/* Remove registry's entry from auth.json; -ENOENT when there is none. */
+int image_registry_logout(const char *registry, char **ret_path, struct qerr *err);
+/* Write (user != NULL) or remove registry's entry of auth.json, unchecked. */
+int image_registry_save_credentials(const char *registry, const char *user, const char *pass,
+				    char **ret_path, struct qerr *err);
+
 /* ---- root filesystems ------------------------------------------------------------------ */
 
 /*

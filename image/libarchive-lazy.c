@@ -19,34 +19,33 @@
 
 #define LIBARCHIVE_SONAME "libarchive.so.13"
 
-static void *sym(const char *name)
+void *lazy_sym(void **lib, const char *soname, const char *name)
 {
-	static void *lib;
 	void *p;
 
-	if (!lib) {
-		lib = dlopen(LIBARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL);
-		if (!lib) {
-			fprintf(stderr, "qrun: cannot load %s: %s\n", LIBARCHIVE_SONAME, dlerror());
+	if (!*lib) {
+		*lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+		if (!*lib) {
+			fprintf(stderr, "qrun: cannot load %s: %s\n", soname, dlerror());
 			abort();
 		}
 	}
-	p = dlsym(lib, name);
+	p = dlsym(*lib, name);
 	if (!p) {
-		fprintf(stderr, "qrun: %s has no '%s'\n", LIBARCHIVE_SONAME, name);
+		fprintf(stderr, "qrun: %s has no '%s'\n", soname, name);
 		abort();
 	}
 	return p;
 }
 
-#define LAZY(ret, name, params, args)                                                              \
-	ret name params                                                                            \
-	{                                                                                          \
-		static ret(*fn) params;                                                            \
-		if (!fn)                                                                           \
-			fn = (ret(*) params)sym(#name);                                            \
-		return fn args;                                                                    \
-	}
+static void *sym(const char *name)
+{
+	static void *lib;
+
+	return lazy_sym(&lib, LIBARCHIVE_SONAME, name);
+}
+
+#define LAZY(ret, name, params, args) LAZY_FORWARD(sym, ret, name, params, args)
 
 LAZY(struct archive_entry *, archive_entry_new, (void), ())
 LAZY(struct archive_entry *, archive_entry_clear, (struct archive_entry * e), (e))

@@ -344,6 +344,42 @@ static int build_config(const struct run_opts *o, const struct image *img, const
 	return 0;
 }
 
+static void print_stderr(const char *line, void *data)
+{
+	(void)data;
+	fprintf(stderr, "%s\n", line);
+}
+
+/*
+ * --pull: "always" pulls first; "missing" (the default) pulls when the store has no such
+ * image (docker's "Unable to find image ... locally"); "never" leaves the store alone.
+ */
+static int open_or_pull(struct cmd_ctx *ctx, struct image_store *s, const struct run_opts *o,
+			const char *image, const struct spec_platform *platform, struct image **ret)
+{
+	struct image_pull_opts po = { .platform = platform };
+	struct qerr perr = { 0 }, ferr = { 0 };
+	bool always = o->pull && !strcmp(o->pull, "always");
+	bool never = o->pull && !strcmp(o->pull, "never");
+	struct image_entry e;
+	int r;
+
+	if (!always) {
+		r = image_find(s, image, &e, &ferr);
+		if (r >= 0)
+			image_entry_release(&e);
+		if (r != -ENOENT || never)
+			return r < 0 ? qerr_set(&ctx->err, r, "%s", ferr.msg)
+				     : image_open(s, image, platform, ret, &ctx->err);
+		fprintf(stderr, "Unable to find image '%s' locally\n", image);
+	}
+	r = image_pull(s, image, &po, NULL, print_stderr, NULL, NULL, &perr);
+	if (r < 0)
+		return qerr_set(&ctx->err, r, "%s%s%s", always ? "" : ferr.msg,
+				always ? "" : "; pulling it failed: ", perr.msg);
+	return image_open(s, image, platform, ret, &ctx->err);
+}
+
 int plan_create(struct cmd_ctx *ctx, const struct run_opts *o, const char *image, char **cmd,
 		int n_cmd, struct container **ret)
 {
@@ -358,7 +394,7 @@ int plan_create(struct cmd_ctx *ctx, const struct run_opts *o, const char *image
 		return r; /* the message names the platform */
 	r = runtime_open_store(ctx, &s);
 	if (r >= 0)
-		r = image_open(s, image, o->platform ? &platform : NULL, &img, &ctx->err);
+		r = open_or_pull(ctx, s, o, image, o->platform ? &platform : NULL, &img);
 	if (r >= 0)
 		r = container_new(image_store_root(s), o->name, &c, &ctx->err);
 	if (r < 0)

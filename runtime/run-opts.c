@@ -18,6 +18,8 @@ static const char run_usage[] =
     "  -w, --workdir DIR             working directory (created when missing)\n"
     "      --entrypoint CMD          replace the image's Entrypoint and Cmd\n"
     "      --platform OS/ARCH[/V]    pick from a multi-platform image\n"
+    "      --pull POLICY             missing (default: pull an image the store lacks),\n"
+    "                                always, or never\n"
     "  -i, --interactive             keep standard input (otherwise /dev/null)\n"
     "  -t, --tty                     the command talks to this terminal (TERM=xterm)\n"
     "      --read-only               the root filesystem is read-only (volumes stay writable)\n"
@@ -56,6 +58,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, 
 		{ "workdir", required_argument, NULL, 'w' },
 		{ "entrypoint", required_argument, NULL, 'P' },
 		{ "platform", required_argument, NULL, 'p' },
+		{ "pull", required_argument, NULL, 'L' },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "tty", no_argument, NULL, 't' },
 		{ "read-only", no_argument, NULL, 'o' },
@@ -98,6 +101,14 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, 
 			break;
 		case 'p':
 			o->platform = optarg;
+			break;
+		case 'L':
+			if (strcmp(optarg, "missing") && strcmp(optarg, "always") &&
+			    strcmp(optarg, "never"))
+				return qerr_set(&ctx->err, -EINVAL,
+						"--pull '%s': expected missing, always or never",
+						optarg);
+			o->pull = optarg;
 			break;
 		case 'i':
 			o->interactive = true;

@@ -39,6 +39,13 @@ int cmd_tag(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_rmi(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_unpack(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_prune(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_pull(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_push(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_login(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_logout(int argc, char **argv, struct cmd_ctx *ctx);
+/* --tls-verify[=BOOL] ('T') and --cert-dir ('C') of pull and login, into o. */
+int runtime_registry_option(int opt, const char *arg, struct image_pull_opts *o,
+			    struct cmd_ctx *ctx);
 
 /* Open the store (see runtime_store_root); the error goes to ctx->err. */
 int runtime_open_store(struct cmd_ctx *ctx, struct image_store **ret);
@@ -167,6 +174,7 @@ struct run_opts {
 	const char *platform;
 	const char *user; /* -u/--user, or NULL: the image's User */
 	bool keep_id;	  /* --userns=keep-id: no emulated identity */
+	const char *pull; /* --pull: "missing" (NULL), "always", "never" */
 	char **env;	  /* -e, in order */
 	size_t n_env;
 	char **env_files; /* --env-file */

@@ -225,6 +225,45 @@ int spec_docker_manifest_parse(const char *buf, size_t len, struct spec_docker_m
 char *spec_docker_manifest_write(const struct spec_docker_manifest *m, size_t *ret_len);
 void spec_docker_manifest_release(struct spec_docker_manifest *m);
 
+/* ---- registry credentials and tokens ----------------------------------------------------- */
+
+/* One entry of auths in auth.json / config.json: the registry key and base64(user:pass). */
+struct spec_auth_entry {
+	char *registry;
+	char *auth;
+};
+
+struct spec_auth_config {
+	struct spec_auth_entry *entries;
+	size_t n_entries;
+	struct spec_auth_entry *helpers; /* credHelpers: registry -> helper name (in .auth) */
+	size_t n_helpers;
+	char *creds_store; /* credsStore: the helper for every other registry, or NULL */
+};
+
+/*
+ * {"auths": {KEY: {"auth": "..."}}, "credHelpers": {KEY: NAME}, "credsStore": NAME}; other
+ * members are ignored, auths entries without "auth" skipped. Writing gives {"auths": ...}
+ * alone, pretty.
+ */
+int spec_auth_config_parse(const char *buf, size_t len, struct spec_auth_config *ret,
+			   struct qerr *err);
+char *spec_auth_config_write(const struct spec_auth_config *cfg, size_t *ret_len);
+void spec_auth_config_release(struct spec_auth_config *cfg);
+
+/* What `docker-credential-NAME get` prints: {"Username": ..., "Secret": ...}. */
+int spec_cred_helper_parse(const char *buf, size_t len, char **ret_user, char **ret_secret,
+			   struct qerr *err);
+
+/* A token server's answer: token (or access_token), expires_in (60 s when absent). */
+struct spec_token {
+	char *token;
+	int64_t expires_in;
+};
+
+int spec_token_parse(const char *buf, size_t len, struct spec_token *ret, struct qerr *err);
+void spec_token_release(struct spec_token *t);
+
 /* ---- JSON output for the command line ---------------------------------------------------- */
 
 /*

@@ -121,6 +121,7 @@ if [ "$unit_only" = 0 ]; then
 				[ -f "$f" ] && cp "$f" "$stage/bin/" && break
 			done
 			cp -a "$src/tests/e2e" "$stage/tests/e2e"
+			cp -a "$src/tests/tools" "$stage/tests/tools" # the 5xx tests' servers
 			cp -a "$QRUN_FIXTURES" "$stage/fixtures"
 			cp -a "$QRUN_TOOLS" "$stage/tools"
 			cp -a "$QRUN_GUEST" "$stage/guest"

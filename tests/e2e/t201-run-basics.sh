@@ -287,7 +287,7 @@ is "killed by SIGTERM: 143" "$st" 143
 r bb sh -c 'kill -KILL $$'
 is "killed by SIGKILL: 137" "$st" 137
 # --pull=never: by default run would ask docker.io for it, and the tests stay on 127.0.0.1
-# (t501 covers run's pull of a missing image against a local registry).
+# (t601 covers run's pull of a missing image against a local registry).
 r --pull=never no-such-image:1 true
 is "an unknown image: 125, nothing on stdout" "$st|$out" "125|"
 like "an unknown image: the error line starts qrun: and names it" "$(head -1 <<<"$err")" \

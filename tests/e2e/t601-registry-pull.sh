@@ -7,7 +7,7 @@
 # errors that leave the store as it was.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/data/t101/images.sh"
-. "$(dirname "$0")/data/t5xx/registry.sh"
+. "$(dirname "$0")/data/t6xx/registry.sh"
 
 require_cmd docker-registry skopeo openssl curl python3 jq
 fixture bb64 busybox amd64

@@ -7,7 +7,7 @@
 # needs a login; an unknown image is one line.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/data/t101/images.sh"
-. "$(dirname "$0")/data/t5xx/registry.sh"
+. "$(dirname "$0")/data/t6xx/registry.sh"
 
 require_cmd docker-registry skopeo openssl curl python3 jq htpasswd
 fixture bb64 busybox amd64

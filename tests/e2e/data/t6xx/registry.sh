@@ -18,7 +18,7 @@
 # test's own.
 
 # q ARGS...: run qrun; $out, $err, $st hold its stdout, stderr and exit status (both outputs
-# are also appended to $T/all.log, which t502 greps for credentials).
+# are also appended to $T/all.log, which t602 greps for credentials).
 q() {
 	"$QRUN" "$@" >"$T/q.out" 2>"$T/q.err"
 	st=$?

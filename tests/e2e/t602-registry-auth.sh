@@ -8,7 +8,7 @@
 # password never shows in qrun's output, its debug log or the servers' logs.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/data/t101/images.sh"
-. "$(dirname "$0")/data/t5xx/registry.sh"
+. "$(dirname "$0")/data/t6xx/registry.sh"
 
 require_cmd docker-registry skopeo openssl curl python3 jq htpasswd
 fixture bb64 busybox amd64

@@ -8,7 +8,7 @@
 # bytes (HTTP Range).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/data/t101/images.sh"
-. "$(dirname "$0")/data/t5xx/registry.sh"
+. "$(dirname "$0")/data/t6xx/registry.sh"
 
 require_cmd openssl curl python3 jq
 fixture bb64 busybox amd64

@@ -229,12 +229,18 @@ static int xfer_setup(struct xfer *x, const struct http_tls *tls, struct qerr *e
 	if (!tls->verify) {
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-	} else if (tls->ca_pem) {
-		struct curl_blob blob = { .data = tls->ca_pem,
-					  .len = tls->ca_len,
-					  .flags = CURL_BLOB_COPY };
+	} else {
+		if (registry_ca_dir_usable()) {
+			curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
+			curl_easy_setopt(h, CURLOPT_CAPATH, SYSTEM_CA_DIR);
+		}
+		if (tls->ca_pem) {
+			struct curl_blob blob = { .data = tls->ca_pem,
+						  .len = tls->ca_len,
+						  .flags = CURL_BLOB_COPY };
 
-		curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
+			curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
+		}
 	}
 	if (tls->cert) {
 		curl_easy_setopt(h, CURLOPT_SSLCERT, tls->cert);

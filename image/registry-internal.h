@@ -14,9 +14,20 @@
 
 /* ---- registry-http.c -------------------------------------------------------------------- */
 
+/*
+ * The system's CAs as a hashed directory (c_rehash/update-ca-certificates): OpenSSL looks an
+ * issuer up there when it needs it, where the bundle file would be parsed whole (about 30 ms
+ * of every pull). Not usable (no hash links): the bundle, as curl does by default.
+ */
+#define SYSTEM_CA_DIR	 "/etc/ssl/certs"
+#define SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+bool registry_ca_dir_usable(void);
+
 struct http_tls {
 	bool verify;
-	char *ca_pem; /* owned: the system CAs plus per-registry ones, or NULL: curl's default */
+	/* owned: per-registry CAs (with the system bundle when the directory is not usable), or
+	 * NULL: the system's only */
+	char *ca_pem;
 	size_t ca_len;
 	char *cert;  /* owned: client certificate file (PEM), or NULL */
 	char *key;   /* owned: its key, or NULL */

@@ -12,8 +12,28 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#define SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
-#define PEM_MAX		 (16u << 20)
+#define PEM_MAX (16u << 20)
+
+bool registry_ca_dir_usable(void)
+{
+	static int usable = -1;
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+
+	if (usable >= 0)
+		return usable;
+	usable = 0;
+	d = opendir(SYSTEM_CA_DIR);
+	while (d && (de = readdir(d))) {
+		/* a subject-hash link: eight hex digits, ".0" */
+		if (strlen(de->d_name) == 10 && strspn(de->d_name, "0123456789abcdef") == 8 &&
+		    strcmp(de->d_name + 8, ".0") == 0) {
+			usable = 1;
+			break;
+		}
+	}
+	return usable;
+}
 
 static int append_file(struct http_tls *t, size_t *cap, int dirfd, const char *name,
 		       const char *shown, struct qerr *err)
@@ -93,8 +113,10 @@ int registry_tls_setup(const char *host, const char *cert_dir, bool verify, stru
 		_cleanup_free_ char *shown = xasprintf("%s/%s", dir, names[i]);
 
 		if (str_has_suffix(names[i], ".crt")) {
-			/* The system's CAs first, so that a per-registry CA adds to them. */
-			if (!t.ca_pem && access(SYSTEM_CA_BUNDLE, R_OK) == 0)
+			/* The system's CAs too, so that a per-registry CA adds to them (from their
+			 * directory when it is usable: registry-http.c) */
+			if (!t.ca_pem && !registry_ca_dir_usable() &&
+			    access(SYSTEM_CA_BUNDLE, R_OK) == 0)
 				r = append_file(&t, &cap, AT_FDCWD, SYSTEM_CA_BUNDLE,
 						SYSTEM_CA_BUNDLE, err);
 			if (r >= 0)

@@ -220,6 +220,8 @@ static int xfer_setup(struct xfer *x, const struct http_tls *tls, struct qerr *e
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "qrun/" QRUN_VERSION);
+	/* 16 kB writes by default: blobs come in larger pieces so (fewer hash and write calls) */
+	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 512L << 10);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, q->error);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
@@ -279,6 +281,8 @@ static int xfer_setup(struct xfer *x, const struct http_tls *tls, struct qerr *e
 		curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
 		curl_easy_setopt(h, CURLOPT_READDATA, x);
 		curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)q->body_len);
+		/* 64 kB reads by default: a layer goes up in far fewer, larger TLS records so */
+		curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 1L << 20);
 		/* No "Expect: 100-continue" round trip. */
 		x->headers = curl_slist_append(x->headers, "Expect:");
 	} else if (q->method && strcmp(q->method, "GET") != 0) {

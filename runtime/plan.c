@@ -71,6 +71,14 @@ static bool env_has(char *const *env, const char *key)
 }
 
 /* docker's --env-file: K=V or K per line, '#' comments and blank lines ignored. */
+/* docker refuses a variable name with blanks ("export D=4" is not D). */
+static bool name_has_space(const char *kv)
+{
+	size_t k = strcspn(kv, "=");
+
+	return strcspn(kv, " \t") < k;
+}
+
 static int env_file(char ***env, const char *path, struct qerr *err)
 {
 	_cleanup_free_ char *buf = NULL;
@@ -90,6 +98,10 @@ static int env_file(char ***env, const char *path, struct qerr *err)
 		if (*line == '=')
 			return qerr_set(err, -EINVAL, "--env-file '%s': '%s' has no variable name",
 					path, line);
+		if (name_has_space(line))
+			return qerr_set(err, -EINVAL,
+					"--env-file '%s': variable '%.*s' contains whitespaces",
+					path, (int)strcspn(line, "="), line);
 		env_apply(env, line);
 	}
 	return 0;
@@ -105,6 +117,10 @@ int plan_env_apply(char ***env, const struct run_opts *o, struct qerr *err)
 	for (size_t i = 0; i < o->n_env; i++) {
 		if (o->env[i][0] == '=' || !o->env[i][0])
 			return qerr_set(err, -EINVAL, "-e '%s': no variable name", o->env[i]);
+		if (name_has_space(o->env[i]))
+			return qerr_set(err, -EINVAL,
+					"-e '%s': variable '%.*s' contains whitespaces", o->env[i],
+					(int)strcspn(o->env[i], "="), o->env[i]);
 		env_apply(env, o->env[i]);
 	}
 	return 0;
@@ -112,21 +128,39 @@ int plan_env_apply(char ***env, const struct run_opts *o, struct qerr *err)
 
 /* ---- volumes ---------------------------------------------------------------------------- */
 
-/* HOST:GUEST[:ro|:rw]; HOST relative to the current directory, created when missing. */
+/* HOST:GUEST[:OPTIONS]; HOST relative to the current directory, created when missing. */
 static int volume(const char *spec, struct spec_mount *m, struct qerr *err)
 {
 	_cleanup_free_ char *s = xstrdup(spec), *abs = NULL;
 	char *guest = strchr(s, ':'), *mode, real[PATH_MAX];
+	bool readonly = false;
 	int r;
 
 	if (!guest || !guest[1])
-		return qerr_set(err, -EINVAL, "-v '%s': expected HOST:GUEST[:ro|rw]", spec);
+		return qerr_set(err, -EINVAL, "-v '%s': expected HOST:GUEST[:OPTIONS]", spec);
 	*guest++ = '\0';
 	mode = strchr(guest, ':');
 	if (mode)
 		*mode++ = '\0';
-	if (mode && strcmp(mode, "ro") && strcmp(mode, "rw"))
-		return qerr_set(err, -EINVAL, "-v '%s': '%s' is not ro or rw", spec, mode);
+	/*
+	 * Options, comma-separated as docker and podman take them: ro or rw; z and Z (SELinux
+	 * relabelling: accepted and ignored, as podman does without SELinux); docker's
+	 * consistent, cached and delegated (ignored by docker on Linux too).
+	 */
+	for (char *o = mode ? strtok(mode, ",") : NULL; o; o = strtok(NULL, ",")) {
+		static const char *const ignored[] = { "z", "Z", "consistent", "cached",
+						       "delegated" };
+		bool known = !strcmp(o, "rw");
+
+		if (!strcmp(o, "ro"))
+			readonly = known = true;
+		for (size_t i = 0; i < ARRAY_SIZE(ignored); i++)
+			known |= !strcmp(o, ignored[i]);
+		if (!known)
+			return qerr_set(err, -EINVAL,
+					"-v '%s': unknown option '%s' (qrun takes ro, rw, z, Z)",
+					spec, o);
+	}
 	if (guest[0] != '/')
 		return qerr_set(err, -EINVAL, "-v '%s': the container path must be absolute", spec);
 	if (!*s)
@@ -146,7 +180,7 @@ static int volume(const char *spec, struct spec_mount *m, struct qerr *err)
 		return qerr_set_errno(err, -errno, "-v '%s'", spec);
 	m->source = xstrdup(real);
 	m->destination = xstrdup(guest);
-	m->readonly = mode && !strcmp(mode, "ro");
+	m->readonly = readonly;
 	return 0;
 }
 

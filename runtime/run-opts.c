@@ -14,6 +14,7 @@ static const char run_usage[] =
     "  -e, --env K=V|K               set a variable (K alone: copy the host's value)\n"
     "      --env-file FILE           variables from FILE (K=V lines, # comments)\n"
     "  -v, --volume HOST:GUEST[:ro]  bind a host directory or file (relative HOST: from here;\n"
+    "                                options ro, rw, and z, Z accepted and ignored;\n"
     "                                created when missing)\n"
     "  -w, --workdir DIR             working directory (created when missing)\n"
     "      --entrypoint CMD          replace the image's Entrypoint and Cmd\n"

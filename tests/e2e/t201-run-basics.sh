@@ -166,6 +166,12 @@ r --env-file "$DATA/env.list" bb env
 is "--env-file: comment lines make no variables" "$st|$(grep -c '#' <<<"$out")" "0|0"
 r --env-file "$DATA/env.list" -e FOO=from-e bb sh -c 'echo $FOO'
 is "-e wins over --env-file" "$(res)" "0|from-e|"
+printf 'export D=4\n' >"$T/export.env"
+q run --rm --env-file "$T/export.env" bb true
+like "--env-file: a name with a blank is refused, as docker does" "$(res)" \
+	"^125\|\|qrun: --env-file '.*': variable 'export D' contains whitespaces\$"
+q run --rm -e 'A B=1' bb true
+like "-e: a name with a blank is refused" "$(res)" "^125\|\|qrun: -e 'A B=1': variable 'A B' contains whitespaces\$"
 q run --rm --env-file "$T/no-such.env" bb true
 like "--env-file of a missing file: 125 and a qrun: line" "$(res)" '^125\|\|qrun: '
 
@@ -195,6 +201,13 @@ r -v "$T/vol:/data:ro" bb sh -c 'cat /data/h; echo x > /data/ro-write'
 like "-v HOST:GUEST:ro: reads work, a write fails" "$st|$out" '^[1-9][0-9]*\|from-host$'
 like "-v HOST:GUEST:ro: the error is Read-only file system" "$err" 'Read-only file system'
 ok "-v HOST:GUEST:ro: nothing written on the host" test ! -e "$T/vol/ro-write"
+r -v "$T/vol:/data:ro,z" bb sh -c 'cat /data/h; echo x > /data/ro-write'
+like "-v HOST:GUEST:ro,z: z accepted (as podman without SELinux), still read-only" "$st|$out" \
+	'^[1-9][0-9]*\|from-host$'
+r -v "$T/vol:/data:Z" bb sh -c 'echo Z >> /data/g'
+is "-v HOST:GUEST:Z: accepted, read-write" "$st" 0
+q run --rm -v "$T/vol:/data:rx" bb true
+like "-v with an unknown option: refused, naming it" "$(res)" "^125\|\|qrun: -v '.*': unknown option 'rx'"
 r -v "$T/vol:/data:ro" bb rm /data/h
 ok "-v HOST:GUEST:ro: a delete fails too" test "$st" != 0 -a -e "$T/vol/h"
 (cd "$T" && "$QRUN" run --rm -v ./rel-vol:/rel bb sh -c 'echo rel > /rel/f' </dev/null >"$T/q.out" 2>&1)

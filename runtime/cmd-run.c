@@ -56,11 +56,6 @@ int cmd_create(int argc, char **argv, struct cmd_ctx *ctx)
 		run_opts_release(&o);
 		return r > 0 ? 0 : r;
 	}
-	if (o.rm) {
-		run_opts_release(&o);
-		return qerr_set(&ctx->err, -EINVAL,
-				"create: --rm makes sense with 'qrun run' only");
-	}
 	r = plan_create(ctx, &o, argv[optind], argv + optind + 1, argc - optind - 1, &c);
 	if (r >= 0)
 		printf("%s\n", c->id);

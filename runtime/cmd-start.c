@@ -17,6 +17,18 @@ static const char start_usage[] =
     "its directory; 'qrun ps' shows it, 'qrun kill' stops it.\n";
 
 /* The background runner: a new session, output to the log; tells the parent when running. */
+/* The container's process; then, for a container made with `create --rm`, the container. */
+static int run_then_remove(struct cmd_ctx *ctx, struct container *c)
+{
+	int r = plan_run(ctx, c, NULL, NULL, NULL, true, NULL);
+	struct qerr e = { 0 };
+
+	if (spec_runtime_config_annotation(&c->config, ANNOT_AUTOREMOVE) &&
+	    plan_remove(ctx, c, false, &e) < 0)
+		qlog_warn("--rm: %s", e.msg);
+	return r;
+}
+
 static int detach(struct cmd_ctx *ctx, struct container *c)
 {
 	_cleanup_free_ char *log = xasprintf("%s/log", c->dir);
@@ -59,7 +71,7 @@ static int detach(struct cmd_ctx *ctx, struct container *c)
 	c->state.started_at = runtime_now();
 	(void)container_save_state(c, NULL);
 	close(p[1]);
-	_exit(plan_run(ctx, c, NULL, NULL, NULL, true, NULL) & 0xff);
+	_exit(run_then_remove(ctx, c) & 0xff);
 }
 
 int cmd_start(int argc, char **argv, struct cmd_ctx *ctx)
@@ -101,7 +113,7 @@ int cmd_start(int argc, char **argv, struct cmd_ctx *ctx)
 			(void)dup2(fd, STDIN_FILENO);
 			close(fd);
 		}
-		r = plan_run(ctx, c, NULL, NULL, NULL, true, NULL);
+		r = run_then_remove(ctx, c);
 	} else if (r >= 0) {
 		r = detach(ctx, c);
 	}

@@ -353,6 +353,16 @@ static int build_config(const struct run_opts *o, const struct image *img, const
 		_cleanup_free_ char *host = xasprintf("/etc/%s", names[i]), *buf = NULL;
 		ssize_t len = read_file_at(AT_FDCWD, host, 1u << 20, &buf);
 
+		/* --add-host NAME:IP: docker's "IP\tNAME" lines after the host's */
+		for (size_t k = 0; i == 1 && len >= 0 && k < o->n_add_hosts; k++) {
+			const char *sep = strchr(o->add_hosts[k], ':');
+			_cleanup_free_ char *line = xasprintf(
+			    "%s\t%.*s\n", sep + 1, (int)(sep - o->add_hosts[k]), o->add_hosts[k]);
+
+			buf = xrealloc(buf, (size_t)len + strlen(line) + 1);
+			memcpy(buf + len, line, strlen(line) + 1);
+			len += (ssize_t)strlen(line);
+		}
 		if (len >= 0 &&
 		    (r = container_file(c, rc, names[i], host, buf, (size_t)len, err)) < 0)
 			return r;
@@ -375,6 +385,8 @@ static int build_config(const struct run_opts *o, const struct image *img, const
 		annotate(rc, ANNOT_REQUIRE_WALL, "true");
 	if (o->keep_id)
 		annotate(rc, ANNOT_KEEP_ID, "true");
+	if (o->rm)
+		annotate(rc, ANNOT_AUTOREMOVE, "true");
 	return 0;
 }
 

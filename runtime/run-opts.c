@@ -9,7 +9,7 @@ static const char run_usage[] =
     "%s\n"
     "\n"
     "Options:\n"
-    "      --rm                      remove the container when it exits (run)\n"
+    "      --rm                      remove the container when it exits\n"
     "      --name NAME               name the container\n"
     "  -e, --env K=V|K               set a variable (K alone: copy the host's value)\n"
     "      --env-file FILE           variables from FILE (K=V lines, # comments)\n"
@@ -29,6 +29,9 @@ static const char run_usage[] =
     "                                else root)\n"
     "      --userns keep-id          run as you, not as root inside: nothing emulated\n"
     "      --network host            the host's network (the only mode qrun has)\n"
+    "  -p, --publish [HOST:]PORT     accepted when HOST is PORT: a port is the host's already\n"
+    "                                (no port mapping without a network of its own)\n"
+    "      --add-host NAME:IP        a line of the container's /etc/hosts\n"
     "      --privileged              as root: keep every capability and a writable /proc/sys\n"
     "      --require-wall            fail when the kernel cannot wall the container in\n"
     "                                (Landlock; see 'qrun info' and QRUN_REQUIRE_WALL)\n"
@@ -48,6 +51,40 @@ static void push(char ***v, size_t *n, const char *s)
 	(*v)[*n] = NULL;
 }
 
+/*
+ * -p [IP:][HOST:]CONTAINER[/PROTO]: qrun has the host's network, so a container's port is the
+ * host's port of the same number; a mapping to the same number is accepted (and said once),
+ * any other is refused with that reason.
+ */
+static int publish(const char *spec, struct cmd_ctx *ctx)
+{
+	_cleanup_free_ char *s = xstrdup(spec);
+	char *proto = strchr(s, '/'), *last, *host = NULL;
+
+	if (proto)
+		*proto = '\0';
+	last = strrchr(s, ':');
+	if (last) {
+		*last = '\0';
+		host = strrchr(s, ':') ? strrchr(s, ':') + 1 : s;
+		last++;
+	} else {
+		last = s;
+	}
+	if (!*last || strspn(last, "0123456789") != strlen(last) ||
+	    (host && *host && strspn(host, "0123456789") != strlen(host)))
+		return qerr_set(&ctx->err, -EINVAL,
+				"-p '%s': expected [IP:][HOST:]CONTAINER[/PROTO]", spec);
+	if (host && *host && strcmp(host, last) != 0)
+		return qerr_set(&ctx->err, -ENOTSUP,
+				"-p '%s': qrun has the host's network and no port mapping: the "
+				"container's port %s is the host's port %s",
+				spec, last, last);
+	qlog_warn("-p %s: the host's network: the container's port %s is the host's already", spec,
+		  last);
+	return 0;
+}
+
 int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -58,7 +95,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, 
 		{ "volume", required_argument, NULL, 'v' },
 		{ "workdir", required_argument, NULL, 'w' },
 		{ "entrypoint", required_argument, NULL, 'P' },
-		{ "platform", required_argument, NULL, 'p' },
+		{ "platform", required_argument, NULL, 'Q' },
 		{ "pull", required_argument, NULL, 'L' },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "tty", no_argument, NULL, 't' },
@@ -69,6 +106,8 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, 
 		{ "privileged", no_argument, NULL, 'X' },
 		{ "require-wall", no_argument, NULL, 'W' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "publish", required_argument, NULL, 'p' },
+		{ "add-host", required_argument, NULL, 'A' },
 		{ "userns", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
@@ -77,7 +116,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, 
 
 	*o = (struct run_opts){ 0 };
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+e:v:w:ith:u:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+e:v:w:ith:u:p:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'R':
 			o->rm = true;
@@ -100,7 +139,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, 
 		case 'P':
 			o->entrypoint = optarg;
 			break;
-		case 'p':
+		case 'Q':
 			o->platform = optarg;
 			break;
 		case 'L':
@@ -131,6 +170,19 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, 
 			break;
 		case 'u':
 			o->user = optarg;
+			break;
+		case 'p': {
+			int r = publish(optarg, ctx);
+
+			if (r < 0)
+				return r;
+			break;
+		}
+		case 'A':
+			if (!strchr(optarg, ':') || optarg[0] == ':' || !strchr(optarg, ':')[1])
+				return qerr_set(&ctx->err, -EINVAL,
+						"--add-host '%s': expected NAME:IP", optarg);
+			push(&o->add_hosts, &o->n_add_hosts, optarg);
 			break;
 		case 'U':
 			if (strcmp(optarg, "keep-id") != 0 && strcmp(optarg, "host") != 0)
@@ -176,5 +228,6 @@ void run_opts_release(struct run_opts *o)
 	free(o->env);
 	free(o->env_files);
 	free(o->volumes);
+	free(o->add_hosts);
 	*o = (struct run_opts){ 0 };
 }

@@ -117,6 +117,8 @@ char *runtime_ago(const char *rfc3339);
 #define ANNOT_SNAPSHOT	   "org.qrun.snapshot"
 #define ANNOT_PRIVILEGED   "org.qrun.privileged"
 #define ANNOT_REQUIRE_WALL "org.qrun.require-wall"
+/* create --rm: the container is removed when its process exits (docker's AutoRemove) */
+#define ANNOT_AUTOREMOVE "org.qrun.autoremove"
 /* --userns=keep-id: processes run as the user who runs qrun, nothing emulated */
 #define ANNOT_KEEP_ID "org.qrun.userns-keep-id"
 
@@ -181,6 +183,8 @@ struct run_opts {
 	size_t n_env_files;
 	char **volumes; /* -v */
 	size_t n_volumes;
+	char **add_hosts; /* --add-host NAME:IP */
+	size_t n_add_hosts;
 };
 
 /*

@@ -250,6 +250,19 @@ like "--network none is refused: 125 and a qrun: line" "$st|$out|$err" '^125\|\|
 like "--network none: the message names the mode" "$err" 'none'
 r --network bridge bb true
 is "--network bridge is refused with 125" "$st" 125
+r -p 8080:8080 bb true
+like "-p PORT:PORT: accepted, saying the port is the host's already" "$st|$out|$err" \
+	"^0\|\|qrun: .*-p 8080:8080: the host's network"
+r -p 127.0.0.1:9090:9090/tcp bb true
+is "-p IP:PORT:PORT/tcp: accepted" "$st" 0
+r -p 8080:80 bb true
+like "-p HOST:CONTAINER with other numbers: refused with the reason" "$st|$out|$err" \
+	"^125\|\|qrun: -p '8080:80': qrun has the host's network and no port mapping"
+r --add-host db.test:10.7.7.7 --add-host cache.test:10.7.7.8 bb sh -c 'grep test /etc/hosts'
+is "--add-host NAME:IP: lines of the container's /etc/hosts" "$(res)" "0|10.7.7.7	db.test
+10.7.7.8	cache.test|"
+r --add-host nocolon bb true
+like "--add-host without an IP: refused" "$st|$err" "^125\|qrun: --add-host 'nocolon': expected NAME:IP"
 
 # --- image config ----------------------------------------------------------------------------------
 r cfg:full
@@ -330,6 +343,11 @@ is "rm removes the container's directory" "$(containers)" ""
 r --name once bb true
 r --name once bb true
 is "--rm --name: the name is free again afterwards" "$(res)" "0||"
+q create --rm --name autorm bb sh -c 'exit 3'
+is "create --rm: created" "$st" 0
+q start -a autorm
+is "create --rm, start -a: the command's status" "$st" 3
+is "create --rm: the container is gone after it exits" "$(containers)" ""
 
 # --- create, start, ps ------------------------------------------------------------------------------
 q create --name c1 bb sh -c 'echo "out $HOSTNAME $(uname -n) $(cat /etc/hostname)"; echo n >> /count; exit 4'

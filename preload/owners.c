@@ -75,21 +75,7 @@ static int fix(uint64_t dev, uint64_t ino, uint32_t *uid, uint32_t *gid, uint32_
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (__atomic_load_n(&o->seq, __ATOMIC_RELAXED) != seq)
 		return -1;
-	if (!found) {
-		if (*uid == o->real_uid)
-			*uid = 0;
-		if (*gid == o->real_gid)
-			*gid = 0;
-		return 0;
-	}
-	*uid = hit.uid;
-	*gid = hit.gid;
-	if (hit.mode & S_IFMT) {
-		*mode = (hit.mode & S_IFMT) | (*mode & 07777);
-		*rdev = hit.rdev;
-	}
-	if (hit.mode & QRUN_MODE_PERMS)
-		*mode = (*mode & S_IFMT) | (hit.mode & 07777);
+	qrun_owner_view(found ? &hit : NULL, o->real_uid, o->real_gid, uid, gid, mode, rdev);
 	return 0;
 }
 

@@ -89,6 +89,33 @@ struct qrun_owners {
 #define QRUN_OWNERS_SIZE                                                                           \
 	(sizeof(struct qrun_owners) + QRUN_OWNERS_SLOTS * sizeof(struct qrun_owner_slot))
 
+/*
+ * The guest's view of an inode, from the host's answer (in place) and its entry (NULL: none):
+ * the one rule both the tracer (tracer/owners.c) and the shim (preload/owners.c) apply.
+ */
+static inline void qrun_owner_view(const struct qrun_owner_slot *e, uint32_t real_uid,
+				   uint32_t real_gid, uint32_t *uid, uint32_t *gid, uint32_t *mode,
+				   uint64_t *rdev)
+{
+	const uint32_t ifmt = 0170000;
+
+	if (!e) {
+		if (*uid == real_uid)
+			*uid = 0;
+		if (*gid == real_gid)
+			*gid = 0;
+		return;
+	}
+	*uid = e->uid;
+	*gid = e->gid;
+	if (e->mode & ifmt) {
+		*mode = (e->mode & ifmt) | (*mode & 07777);
+		*rdev = e->rdev;
+	}
+	if (e->mode & QRUN_MODE_PERMS)
+		*mode = (*mode & ifmt) | (e->mode & 07777);
+}
+
 static inline uint32_t qrun_owners_hash(uint64_t dev, uint64_t ino, uint32_t n)
 {
 	return (uint32_t)((ino * 0x9e3779b97f4a7c15ULL) ^ dev) & (n - 1);

@@ -28,12 +28,7 @@ static int exec_user(struct container *c, const char *spec, struct qerr *err)
 
 	if (r < 0)
 		return r;
-	c->config.uid = u.uid;
-	c->config.gid = u.gid;
-	free(c->config.gids);
-	c->config.gids = xcalloc(u.n_groups + 1, sizeof(*c->config.gids));
-	memcpy(c->config.gids, u.groups, u.n_groups * sizeof(u.groups[0]));
-	c->config.n_gids = u.n_groups;
+	runtime_user_to_config(&u, &c->config);
 	runtime_user_release(&u);
 	return 0;
 }

@@ -235,12 +235,7 @@ static int plan_user(const struct run_opts *o, const struct image *img, const ch
 	r = runtime_user_resolve(rootfs, spec, &u, err);
 	if (r < 0)
 		return r;
-	rc->uid = u.uid;
-	rc->gid = u.gid;
-	rc->n_gids = u.n_groups;
-	free(rc->gids);
-	rc->gids = xcalloc(u.n_groups + 1, sizeof(*rc->gids));
-	memcpy(rc->gids, u.groups, u.n_groups * sizeof(u.groups[0]));
+	runtime_user_to_config(&u, rc);
 	/* docker: HOME from the user's passwd entry unless the image or -e set it */
 	for (size_t i = 0; u.home && rc->env && rc->env[i]; i++) {
 		if (strcmp(rc->env[i], "HOME=/root") == 0 && u.uid != 0) {

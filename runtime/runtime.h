@@ -163,6 +163,8 @@ struct runtime_user {
  */
 int runtime_user_resolve(const char *rootfs, const char *spec, struct runtime_user *ret,
 			 struct qerr *err);
+/* The ids of u as config.json's process.user (uid, gid, additionalGids). */
+void runtime_user_to_config(const struct runtime_user *u, struct spec_runtime_config *rc);
 void runtime_user_release(struct runtime_user *u);
 
 struct run_opts {

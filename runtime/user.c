@@ -126,6 +126,16 @@ int runtime_user_resolve(const char *rootfs, const char *spec, struct runtime_us
 	return 0;
 }
 
+void runtime_user_to_config(const struct runtime_user *u, struct spec_runtime_config *rc)
+{
+	rc->uid = u->uid;
+	rc->gid = u->gid;
+	free(rc->gids);
+	rc->gids = xcalloc(u->n_groups + 1, sizeof(*rc->gids));
+	memcpy(rc->gids, u->groups, u->n_groups * sizeof(u->groups[0]));
+	rc->n_gids = u->n_groups;
+}
+
 void runtime_user_release(struct runtime_user *u)
 {
 	free(u->home);

@@ -197,19 +197,14 @@ static void owner_of(const struct tracer *tr, uint64_t dev, uint64_t ino, uint32
 		     uint32_t gid, uint32_t mode, uint64_t rdev, struct owner *ret)
 {
 	const struct owner_entry *e = find(tr, dev, ino);
+	struct qrun_owner_slot s;
 
-	if (e) {
-		*ret = e->o;
-		ret->mode = (e->o.mode & S_IFMT ? e->o.mode : mode) & S_IFMT;
-		ret->mode |= (e->o.mode & QRUN_MODE_PERMS ? e->o.mode : mode) & 07777;
-		if (!(e->o.mode & S_IFMT))
-			ret->rdev = rdev;
-		return;
-	}
-	ret->uid = uid == tr->real_uid ? 0 : uid;
-	ret->gid = gid == tr->real_gid ? 0 : gid;
-	ret->mode = mode;
-	ret->rdev = rdev;
+	if (e)
+		s = (struct qrun_owner_slot){
+			.uid = e->o.uid, .gid = e->o.gid, .mode = e->o.mode, .rdev = e->o.rdev
+		};
+	qrun_owner_view(e ? &s : NULL, tr->real_uid, tr->real_gid, &uid, &gid, &mode, &rdev);
+	*ret = (struct owner){ .uid = uid, .gid = gid, .mode = mode, .rdev = rdev };
 }
 
 void owners_of(const struct tracer *tr, const struct stat *st, struct owner *ret)

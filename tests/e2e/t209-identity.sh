@@ -224,6 +224,11 @@ is "GNU stat after chown, mknod (the shim's answers)" \
 	"7 8 0 regular empty file 0:0 /tmp/f
 0 0 644 character special file 4:5 /tmp/c
 0 0 755 regular file 0:0 /bin/stat"
+is "the same answers without the shim (QRUN_PRELOAD=off: the tracer's exit stops)" \
+	"$(QRUN_PRELOAD=off "$QRUN" run --rm iddyn:1 /bin/sh -c 'touch /tmp/f && chown 7:8 /tmp/f && chmod 0 /tmp/f && mknod /tmp/c c 4 5 && stat -c "%u %g %a %F %t:%T %n" /tmp/f /tmp/c /bin/stat' 2>&1)" \
+	"7 8 0 regular empty file 0:0 /tmp/f
+0 0 644 character special file 4:5 /tmp/c
+0 0 755 regular file 0:0 /bin/stat"
 like "ls -ln" "$("$QRUN" run --rm iddyn:1 /bin/sh -c 'touch /tmp/f && chown 7:8 /tmp/f && ls -ln /tmp/f' 2>&1)" \
 	'^-rw-r--r-- 1 7 8 0 '
 "$QRUN" create --name dyn2 iddyn:1 /bin/sh -c \

@@ -33,6 +33,11 @@
  */
 #define QRUN_PRELOAD_FLAGS (QRUN_PRELOAD_TRAMPOLINE + QRUN_PRELOAD_PAGE)
 #define QRUN_PRELOAD_ON	   0x71727570
+/*
+ * Off for now: the emulated identity of the process is not root, and its permission checks
+ * (tracer/perms.c) are the tracer's; the tracer sets ON again when it is root again.
+ */
+#define QRUN_PRELOAD_PAUSED 0x71727571
 
 /*
  * The guest path the tracer gives ld.so in `--preload`; path translation maps it to the
@@ -44,13 +49,15 @@
  * The shim's call for its settings: readlink() of this guest path, which the tracer answers
  * itself (ENOENT when the shim must stay off: no seccomp filter, or not under qrun at all).
  * The answer: QRUN_PRELOAD_MAGIC, then NUL-terminated strings: the host path of the guest root
- * ("/" for the host's root), "rw" or "ro" (a read-only root), the host path of the owners
- * table below when an identity is emulated ("-" when not; "!" when one is but the shim must
+ * ("/" for the host's root), "rw" or "ro" (a read-only root), "root" or "user" (the caller's
+ * emulated identity: "user" starts the shim paused, see QRUN_PRELOAD_PAUSED), the host path of the
+ * owners table below when an identity is emulated ("-" when not; "!" when one is but the shim must
  * leave every stat to the tracer), then every guest path the shim must leave to the tracer
  * (/proc, each bind, each virtual directory above one), then an empty string.
  */
 #define QRUN_PRELOAD_CONF     "/.qrun-preload.so/settings"
-#define QRUN_PRELOAD_MAGIC    "qrun-preload 2"
+#define QRUN_PRELOAD_MAGIC    "qrun-preload 3"
+#define QRUN_PRELOAD_ID_LEN   4 /* "root", "user" */
 #define QRUN_PRELOAD_CONF_MAX 16384
 
 /*

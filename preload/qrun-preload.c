@@ -71,6 +71,7 @@ static char settings[QRUN_PRELOAD_CONF_MAX];
 static const char *root; /* host path of the guest root; "" for the host's "/" */
 static size_t root_len;
 static int root_writable;	   /* else access(W_OK) must say EROFS: the tracer's */
+static int start_paused;	   /* the identity is not root: QRUN_PRELOAD_PAUSED */
 static const char *owners_setting; /* an emulated identity's owners table (owners.c) */
 /* guest paths the shim leaves to the tracer (binds, virtual directories, /proc) */
 static const char *paths[MAX_NAMES];
@@ -162,6 +163,11 @@ static int parse_settings(size_t len)
 	else if (!name_eq(settings + at, 2, "ro"))
 		return -1;
 	at += 3;
+	if (name_eq(settings + at, QRUN_PRELOAD_ID_LEN, "user"))
+		start_paused = 1;
+	else if (!name_eq(settings + at, QRUN_PRELOAD_ID_LEN, "root"))
+		return -1;
+	at += QRUN_PRELOAD_ID_LEN + 1;
 	owners_setting = settings + at;
 	if (at >= len || !owners_setting[0])
 		return -1;
@@ -235,7 +241,7 @@ __attribute__((constructor)) static void qrun_preload_init(void)
 	p = (unsigned char *)page;
 	for (size_t i = 0; i < sizeof(trampoline); i++)
 		p[i] = trampoline[i];
-	*(volatile int *)QRUN_PRELOAD_FLAGS = QRUN_PRELOAD_ON;
+	*(volatile int *)QRUN_PRELOAD_FLAGS = start_paused ? QRUN_PRELOAD_PAUSED : QRUN_PRELOAD_ON;
 	if (sys_trapped(__NR_mprotect, page, QRUN_PRELOAD_PAGE, PROT_READ | PROT_EXEC, 0, 0) < 0)
 		return;
 	enabled = 1;

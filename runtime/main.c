@@ -68,9 +68,9 @@ static void usage(FILE *out)
 		fprintf(out, " %s", planned[i]);
 	fprintf(out,
 		"\n\nFor a user who is not root, containers run as root inside (or --user): ids,\n"
-		"set*id, chown, chmod, mknod and stat are emulated, and ownership lasts across a\n"
-		"container's runs. Not built yet: owners in saved images, permission checks as an\n"
-		"emulated user who is not root.\n");
+		"set*id, chown, chmod, mknod, stat and permission checks are emulated, and\n"
+		"ownership lasts across a container's runs (layers written from a container wait\n"
+		"for build and commit).\n");
 	fprintf(out, "\nRun 'qrun COMMAND --help' for more on a command.\n");
 }
 

@@ -39,9 +39,8 @@ static const char run_usage[] =
     "\n"
     "Foreign images run under qemu-user, chosen per program. Run by a user who is not root,\n"
     "the container's processes still see themselves as root (or --user): ids, set*id, chown,\n"
-    "mknod and the stat family are emulated by the tracer, and ownership lasts across the\n"
-    "container's runs. Not built yet: owners in saved images, permission checks as the\n"
-    "emulated user. As root, processes get no_new_privs and docker's default\n"
+    "mknod, the stat family and permission checks are emulated by the tracer, and ownership\n"
+    "lasts across the container's runs. As root, processes get no_new_privs and docker's default\n"
     "capabilities, and --user is emulated too (the process keeps root's file access).\n";
 
 static void push(char ***v, size_t *n, const char *s)

@@ -304,6 +304,9 @@ static int execve_enter(struct tracer *tr, struct tracee *t, const struct sysreg
 			e = -EACCES;
 			goto out;
 		}
+		e = perms_exec(tr, t, st->file_host, &sb);
+		if (e < 0)
+			goto out;
 		n = pread(fd, hdr, sizeof(hdr), 0);
 		if (n < 0) {
 			e = -errno;

@@ -300,6 +300,7 @@ static int decoded(struct tracer *tr, struct tracee *t, struct call *call)
 	c->gid = g[0], c->egid = g[1], c->sgid = g[2], c->fsgid = g[3];
 	TRACE(tr, 1, "%d %s: uid %u/%u/%u/%u gid %u/%u/%u/%u", t->pid, call->def->name, c->uid,
 	      c->euid, c->suid, c->fsuid, c->gid, c->egid, c->sgid, c->fsgid);
+	preload_identity(tr, t); /* the shim leaves a user's permission checks to the tracer */
 	return call_answer(tr, t, ret);
 }
 

@@ -168,8 +168,11 @@ int keeper_proc_path(struct tracer *tr, int num, const char *rest, char *ret, si
 
 	if (pid <= 0)
 		return -ENAMETOOLONG;
-	return snprintf(ret, size, "/proc/%d/fd/%d/%s", pid, num, rest) < (int)size ? 0
-										    : -ENAMETOOLONG;
+	/* no rest: the fd itself (a file, whose name takes no slash) */
+	return snprintf(ret, size, "/proc/%d/fd/%d%s%s", pid, num, rest[0] ? "/" : "", rest) <
+		       (int)size
+		   ? 0
+		   : -ENAMETOOLONG;
 }
 
 bool keeper_is(const struct tracer *tr, pid_t pid)

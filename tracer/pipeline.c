@@ -13,12 +13,14 @@
 
 /*
  * In order. Guards refuse before anything is looked up; the shim's file is resolved and
- * protected before the general policies; read-only refuses before record and copy-up act;
+ * protected before the general policies; read-only refuses (EROFS) before permission checks
+ * (EACCES), and both before record and copy-up act;
  * an emulated chown is answered before copy-up would copy a file it does not change.
  */
 const struct hook *const pipeline_hooks[] = {
-	&guard_hook,  &shim_hook,   &readonly_hook, &mounts_hook, &record_hook, &ids_hook,
-	&owners_hook, &copyup_hook, &exec_hook,	    &sock_hook,	  &answer_hook,
+	&guard_hook,  &shim_hook, &readonly_hook, &mounts_hook,	     &perms_hook,
+	&record_hook, &ids_hook,  &owners_hook,	  &proc_status_hook, &copyup_hook,
+	&exec_hook,   &sock_hook, &answer_hook,
 };
 const size_t pipeline_n_hooks = ARRAY_SIZE(pipeline_hooks);
 

@@ -64,6 +64,19 @@ static void guest_filter(struct tracer *tr, struct tracee *t, const struct sysre
 	TRACE(tr, 1, "%d installs a seccomp filter: no in-process shim from here on", t->pid);
 }
 
+void preload_identity(struct tracer *tr, struct tracee *t)
+{
+	int flag, want;
+
+	if (!tr->preload || t->guest_filter ||
+	    mem_read(t->pid, QRUN_PRELOAD_FLAGS, &flag, sizeof(flag)) < 0 ||
+	    (flag != QRUN_PRELOAD_ON && flag != QRUN_PRELOAD_PAUSED))
+		return; /* no shim in this process, or switched off for good */
+	want = perms_checked(tr, t) ? QRUN_PRELOAD_PAUSED : QRUN_PRELOAD_ON;
+	if (want != flag)
+		(void)mem_write(t->pid, QRUN_PRELOAD_FLAGS, &want, sizeof(want));
+}
+
 /* The shim's guest path is its host file, wherever the rootfs is. */
 static int resolve(struct tracer *tr, struct call *c, struct call_path *a)
 {
@@ -116,6 +129,8 @@ static void build_settings(struct tracer *tr)
 	add(&buf, &len, &alloc, QRUN_PRELOAD_MAGIC, strlen(QRUN_PRELOAD_MAGIC));
 	add(&buf, &len, &alloc, tr->binds.v[0].host, strlen(tr->binds.v[0].host));
 	add(&buf, &len, &alloc, tr->binds.v[0].readonly ? "ro" : "rw", 2);
+	tr->preload_id_at = len; /* "root", or "user" for the caller that is not (settings()) */
+	add(&buf, &len, &alloc, "root", QRUN_PRELOAD_ID_LEN);
 	/* the owners table of an emulated identity, "!" when the shim cannot have it */
 	if (!tr->config->identity.emulate)
 		add(&buf, &len, &alloc, "-", 1);
@@ -168,6 +183,8 @@ static bool settings(struct tracer *tr, struct tracee *t, const struct sysregs *
 		return true;
 	}
 	e = mem_write(t->pid, buf, tr->preload_settings, tr->preload_settings_len);
+	if (e == 0 && perms_checked(tr, t))
+		e = mem_write(t->pid, buf + tr->preload_id_at, "user", QRUN_PRELOAD_ID_LEN);
 	enter_fail(tr, t, e < 0 ? e : (long)tr->preload_settings_len);
 	return true;
 }

@@ -48,6 +48,8 @@ bool resolve_passthrough(struct tracer *tr, struct tracee *t, int dirfd, const c
 	if (write &&
 	    (tr->has_readonly_binds || tr->config->copy_up || tr->config->identity.emulate))
 		return false;
+	if (perms_checked(tr, t))
+		return false; /* the checks need the host path */
 	for (size_t i = 1; i < tr->binds.n; i++) {
 		const char *base = strrchr(tr->binds.v[i].guest, '/');
 

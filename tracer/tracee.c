@@ -23,6 +23,7 @@ struct tracee *tracee_new(struct tracer *tr, pid_t pid)
 
 	t->pid = pid;
 	t->last_nr = -1;
+	t->status_num = -1;
 	t->next = tr->hash[slot(pid)];
 	tr->hash[slot(pid)] = t;
 	tr->n_tracees++;

@@ -296,6 +296,7 @@ struct tracee {
 
 	struct cred cred;	/* emulated credentials (ids.c) */
 	struct owners_exit owx; /* what owners.c does at this call's exit stop */
+	int status_num;		/* procstatus.c: the keeper's fd of a status copy, -1 */
 
 	bool guest_filter; /* installed a seccomp filter (inherited, kept across exec): no shim */
 
@@ -383,6 +384,7 @@ struct tracer {
 	const char *preload;
 	char *preload_settings; /* owned: its answer to the shim's settings call (preload.c) */
 	size_t preload_settings_len;
+	size_t preload_id_at; /* where its identity field is */
 	struct tracee *hash[1024];
 	size_t n_tracees;
 	unsigned long n_stops;
@@ -611,6 +613,8 @@ int seccomp_install(bool trace_uname, bool identity, bool trampoline);
  * ld.so at ldso_host, or NULL when it runs without the shim.
  */
 const char *preload_for(struct tracer *tr, struct tracee *t, int program_fd, const char *ldso_host);
+/* t's emulated identity changed: pause its shim for a user who is not root, resume it for root. */
+void preload_identity(struct tracer *tr, struct tracee *t);
 /* ---- loop.c ------------------------------------------------------------------------------- */
 
 /* Trace until the first process and then every other tracee is gone. */
@@ -696,6 +700,14 @@ bool ids_in_group(const struct cred *c, uint32_t gid);
 void ids_exec(struct tracer *tr, struct tracee *t);
 /* owners.c: emulated ownership */
 extern const struct hook owners_hook;
+/* procstatus.c: /proc/PID/status with the emulated ids */
+extern const struct hook proc_status_hook;
+/* perms.c: the kernel's permission checks for an emulated identity that is not root */
+extern const struct hook perms_hook;
+/* execve of host file st by t (the program, or an interpreter): 0 or -EACCES. */
+int perms_exec(struct tracer *tr, struct tracee *t, const char *host, const struct stat *st);
+/* Does tracee t get them (its paths must be translated, never passed through)? */
+bool perms_checked(struct tracer *tr, struct tracee *t);
 /* The owner of the inode st as the guest sees it. */
 void owners_of(const struct tracer *tr, const struct stat *st, struct owner *ret);
 /* Copy-up made host a new inode for the one from was: its entry follows. */

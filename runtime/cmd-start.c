@@ -52,7 +52,7 @@ static int detach(struct cmd_ctx *ctx, struct container *c)
 	}
 	close(p[0]);
 	(void)setsid();
-	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		(void)dup2(fd, STDOUT_FILENO);
 		(void)dup2(fd, STDERR_FILENO);

@@ -176,7 +176,7 @@ static int write_atomic(const char *dir, const char *name, const char *buf, size
 {
 	_cleanup_free_ char *tmp = xasprintf("%s/.%s.%d", dir, name, (int)getpid());
 	_cleanup_free_ char *path = xasprintf("%s/%s", dir, name);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	int r = fd < 0 ? -errno : write_all(fd, buf, len);
 
 	if (fd >= 0 && r == 0 && durable && fsync(fd) < 0)
@@ -274,7 +274,12 @@ int container_new(const char *root, const char *name, struct container **ret, st
 	for (int i = 0; i < 32; i++)
 		(void)snprintf(c->id + 2 * i, 3, "%02x", rnd[i]);
 	c->dir = xasprintf("%s/%s", dir, c->id);
-	if (mkdir(c->dir, 0700) < 0) {
+	/*
+	 * Private to its user; for real root, whose guest may switch to another user for real
+	 * (su, apt's _apt), searchable (0711) so that such a process reaches its rootfs: the
+	 * files here that are not the guest's (state, config, log) are 0600.
+	 */
+	if (mkdir(c->dir, 0700) < 0 || (geteuid() == 0 && chmod(c->dir, 0711) < 0)) {
 		r = qerr_set_errno(err, -errno, "cannot create '%s'", c->dir);
 		container_free(c);
 		return r;

@@ -9,47 +9,9 @@
 . "$(dirname "$0")/lib.sh"
 
 require_cmd qemu-arm-static
-cache=$QRUN_BUILD/debootstrap
-root=$cache/armhf
-
-mirror() {
-	local m
-	m=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
-		grep -v security | head -1)
-	[ -n "$m" ] || m=$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' \
-		/etc/apt/sources.list 2>/dev/null)
-	echo "${m:-http://deb.debian.org/debian}"
-}
-
-if [ ! -f "$root/.qrun-complete" ]; then
-	[ "$(id -u)" = 0 ] || skip_all "no cached armhf Debian: the root run makes it (debootstrap needs root)"
-	require_cmd debootstrap
-	mkdir -p "$cache"
-	rm -rf "$cache"/.armhf.*
-	tmp=$(mktemp -d "$cache/.armhf.XXXXXX")
-	if ! debootstrap --foreign --arch=armhf --variant=minbase bookworm "$tmp" "$(mirror)" \
-		>"$T/stage1.log" 2>&1; then
-		diag "$(tail -20 "$T/stage1.log")"
-		rm -rf "$tmp"
-		skip_all "debootstrap --foreign could not fetch bookworm armhf from $(mirror)"
-	fi
-	start=$(date +%s)
-	"$QRUN" chroot "$tmp" /debootstrap/debootstrap --second-stage >"$T/stage2.log" 2>&1
-	st=$?
-	is "qrun chroot runs debootstrap --second-stage to the end" "$st" 0
-	like "the second stage says the base system is installed" "$(tail -3 "$T/stage2.log")" \
-		'Base system installed successfully'
-	diag "second stage took $(($(date +%s) - start)) s"
-	if [ "$st" != 0 ]; then
-		diag "$(tail -30 "$T/stage2.log")"
-		rm -rf "$tmp"
-		done_testing
-	fi
-	touch "$tmp/.qrun-complete"
-	chmod a+rX "$tmp" "$cache"
-	rm -rf "$root"
-	mv "$tmp" "$root"
-fi
+. "$(dirname "$0")/debian.sh"
+debian_rootfs armhf
+root=$DEBIAN_ROOT
 
 q() { "$QRUN" chroot "$root" "$@"; }
 is "uname -m inside" "$(q /bin/uname -m)" armv7l

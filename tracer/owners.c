@@ -443,11 +443,40 @@ static int resolved(struct tracer *tr, struct tracee *t, struct call *c)
 		return do_chmod(tr, t, &st, (uint32_t)c->r->args[c->def->out], c->def->out);
 	}
 	if (c->def->flags & SCF_STAT) {
+		const char *g = c->n_paths && c->path[0].xlat ? c->path[0].x->guest : "";
+		char *end = NULL;
+		long pid = 0;
+
+		/* /proc/PID is owned by the process's euid (ps and top read it there) */
+		if (strncmp(g, "/proc/", 6) == 0) {
+			if (strncmp(g + 6, "self", 4) == 0)
+				pid = tracee_tgid(t), end = (char *)g + 10;
+			else
+				pid = strtol(g + 6, &end, 10);
+		}
+		t->owx.proc_pid = pid > 0 &&
+					  (end[0] == '\0' || (end[0] == '/' && end[1] == '\0')) &&
+					  tracee_get(tr, (pid_t)pid)
+				      ? (pid_t)pid
+				      : 0;
 		t->owx.buf = c->r->args[c->def->out];
 		t->owx.statx = c->r->nr == SYS_statx;
 		c->want_exit = true;
 	}
 	return HOOK_ON;
+}
+
+/* The owner the guest sees of /proc/PID of a tracee: its emulated euid and egid. */
+static void proc_owner(struct tracer *tr, pid_t pid, struct owner *o)
+{
+	struct tracee *who = tracee_get(tr, pid);
+
+	if (who) {
+		const struct cred *c = ids_cred(tr, who);
+
+		o->uid = c->euid;
+		o->gid = c->egid;
+	}
 }
 
 static void stat_exit(struct tracer *tr, struct tracee *t)
@@ -463,6 +492,8 @@ static void stat_exit(struct tracer *tr, struct tracee *t)
 		owner_of(tr, makedev(sx.stx_dev_major, sx.stx_dev_minor), sx.stx_ino, sx.stx_uid,
 			 sx.stx_gid, sx.stx_mode, makedev(sx.stx_rdev_major, sx.stx_rdev_minor),
 			 &o);
+		if (t->owx.proc_pid)
+			proc_owner(tr, t->owx.proc_pid, &o);
 		if (o.uid == sx.stx_uid && o.gid == sx.stx_gid && o.mode == sx.stx_mode)
 			return;
 		sx.stx_uid = o.uid;
@@ -477,6 +508,8 @@ static void stat_exit(struct tracer *tr, struct tracee *t)
 		if (mem_read(t->pid, t->owx.buf, &st, sizeof(st)) < 0)
 			return;
 		owners_of(tr, &st, &o);
+		if (t->owx.proc_pid)
+			proc_owner(tr, t->owx.proc_pid, &o);
 		if (o.uid == st.st_uid && o.gid == st.st_gid && o.mode == st.st_mode)
 			return;
 		st.st_uid = o.uid;

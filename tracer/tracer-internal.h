@@ -265,6 +265,7 @@ struct owners_exit {
 	uint64_t rdev;
 	int n_gone; /* inodes losing their last name: their entries go at exit */
 	uint64_t gone_dev[2], gone_ino[2];
+	pid_t proc_pid; /* SCF_STAT of /proc/PID of a tracee: its owner is that cred's, or 0 */
 };
 
 /* ---- tracee.c: one record per traced thread -------------------------------------------- */

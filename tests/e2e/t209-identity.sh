@@ -294,6 +294,8 @@ is "/proc/self/status: root's ids inside, nobody's after su" \
 is "--user bob: /proc/PID/status of another process and of a thread" \
 	"$(run -u 1000:1000 idown:1 sh -c 'sleep 2 & grep ^Uid /proc/$!/status /proc/$$/task/$$/status | cut -d: -f2-')" \
 	"$(printf 'Uid:\t1000\t1000\t1000\t1000\nUid:\t1000\t1000\t1000\t1000')"
+like "busybox ps names the user (the owner of /proc/PID)" \
+	"$(run -u 1000:1000 idbb:1 sh -c 'ps -o user,comm | grep ps')" "^1000 +ps"
 
 # --- permission checks as the emulated user (tracer/perms.c), against the image's owners ---
 is "bob cannot search a 0750 directory of 7:8" \

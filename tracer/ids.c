@@ -71,8 +71,11 @@ struct cred *ids_cred(struct tracer *tr, struct tracee *t)
 
 bool ids_in_group(const struct cred *c, uint32_t gid)
 {
-	if (gid == c->fsgid)
-		return true;
+	return gid == c->fsgid || ids_in_groups(c, gid);
+}
+
+bool ids_in_groups(const struct cred *c, uint32_t gid)
+{
 	for (size_t i = 0; i < c->n_groups; i++) {
 		if (c->groups[i] == gid)
 			return true;

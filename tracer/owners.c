@@ -444,21 +444,12 @@ static int resolved(struct tracer *tr, struct tracee *t, struct call *c)
 	}
 	if (c->def->flags & SCF_STAT) {
 		const char *g = c->n_paths && c->path[0].xlat ? c->path[0].x->guest : "";
-		char *end = NULL;
-		long pid = 0;
+		const char *rest = "";
+		pid_t pid = path_proc_pid(g, &rest);
 
 		/* /proc/PID is owned by the process's euid (ps and top read it there) */
-		if (strncmp(g, "/proc/", 6) == 0) {
-			if (strncmp(g + 6, "self", 4) == 0)
-				pid = tracee_tgid(t), end = (char *)g + 10;
-			else
-				pid = strtol(g + 6, &end, 10);
-		}
-		t->owx.proc_pid = pid > 0 &&
-					  (end[0] == '\0' || (end[0] == '/' && end[1] == '\0')) &&
-					  tracee_get(tr, (pid_t)pid)
-				      ? (pid_t)pid
-				      : 0;
+		t->owx.proc_pid =
+		    pid && (!rest[0] || strcmp(rest, "/") == 0) && tracee_get(tr, pid) ? pid : 0;
 		t->owx.buf = c->r->args[c->def->out];
 		t->owx.statx = c->r->nr == SYS_statx;
 		c->want_exit = true;

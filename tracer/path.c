@@ -129,13 +129,25 @@ static int magic_link(struct tracer *tr, pid_t pid, pid_t tid, const char *what,
 	return 1;
 }
 
-/* Split "/proc/PID[/task/TID]/WHAT"; returns 1 when guest has that shape. */
-static int parse_proc(const char *guest, pid_t *pid, pid_t *tid, const char **what)
+pid_t path_proc_pid(const char *guest, const char **rest)
 {
-	const char *p = guest + strlen("/proc/");
+	const char *p;
+	pid_t pid;
+
+	if (!str_has_prefix(guest, "/proc/"))
+		return 0;
+	p = guest + strlen("/proc/");
+	pid = parse_pid(&p);
+	*rest = p;
+	return pid;
+}
+
+int path_proc_split(const char *guest, pid_t *pid, pid_t *tid, const char **what)
+{
+	const char *p;
 
 	*tid = 0;
-	*pid = parse_pid(&p);
+	*pid = path_proc_pid(guest, &p);
 	if (!*pid || *p != '/')
 		return 0;
 	p++;
@@ -170,7 +182,7 @@ int path_proc_link(struct tracer *tr, struct tracee *t, const char *guest, char 
 		(void)snprintf(ret, size, "%d/task/%d", tracee_tgid(t), t->pid);
 		return 1;
 	}
-	if (!parse_proc(guest, &pid, &tid, &what))
+	if (!path_proc_split(guest, &pid, &tid, &what))
 		return 0;
 	return magic_link(tr, pid, tid, what, ret, size, &kind);
 }
@@ -236,7 +248,7 @@ static int lookup(void *ctx, const char *guest, struct canon_node *ret)
 				   ? -ENOENT
 				   : 0;
 		}
-		if (parse_proc(guest, &pid, &tid, &what) &&
+		if (path_proc_split(guest, &pid, &tid, &what) &&
 		    (r = magic_link(c->tr, pid, tid, what, ret->target, sizeof(ret->target),
 				    &kind)) != 0) {
 			if (r < 0)

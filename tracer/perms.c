@@ -32,21 +32,29 @@
 #define MAY_WRITE 2
 #define MAY_READ  4
 
-/* Which ids a check uses: the fs ids (files), or the real ones (access without AT_EACCESS). */
+/* The ids a check uses, and whose supplementary groups. */
 struct who {
 	uint32_t uid, gid;
 	const struct cred *c; /* the supplementary groups */
 };
 
-static bool in_group(const struct who *w, uint32_t gid)
+/*
+ * The ids t's checks use: the fs ids, or with real (access() without AT_EACCESS) the real
+ * ones. false for root, whose answer is the host's.
+ */
+static bool user_of(struct tracer *tr, struct tracee *t, bool real, struct who *w)
 {
-	if (gid == w->gid)
-		return true;
-	for (size_t i = 0; i < w->c->n_groups; i++) {
-		if (w->c->groups[i] == gid)
-			return true;
-	}
-	return false;
+	const struct cred *c = ids_cred(tr, t);
+
+	*w = real ? (struct who){ .uid = c->uid, .gid = c->gid, .c = c }
+		  : (struct who){ .uid = c->fsuid, .gid = c->fsgid, .c = c };
+	return w->uid != 0;
+}
+
+/* stat or lstat of path a's host file, as the call follows its last component */
+static int stat_of(const struct call_path *a, struct stat *st)
+{
+	return a->follow ? stat(a->x->host, st) : lstat(a->x->host, st);
 }
 
 /* generic_permission() for a caller without capabilities: the class's bits must hold mask. */
@@ -58,7 +66,7 @@ static int check(const struct tracer *tr, const struct who *w, const struct stat
 	owners_of(tr, st, &o);
 	if (w->uid == o.uid)
 		bits = (o.mode >> 6) & 7;
-	else if (in_group(w, o.gid))
+	else if (o.gid == w->gid || ids_in_groups(w->c, o.gid))
 		bits = (o.mode >> 3) & 7;
 	else
 		bits = o.mode & 7;
@@ -96,14 +104,15 @@ static int traverse(const struct tracer *tr, const struct who *w, const char *pa
 static int parent(const struct tracer *tr, const struct who *w, const char *path,
 		  const struct stat *victim)
 {
+	size_t len = strlen(path);
 	char dir[PATH_MAX];
 	struct stat st;
 	struct owner vo, downer;
 	int e;
 
-	if (strlen(path) >= sizeof(dir))
+	if (len >= sizeof(dir))
 		return 0;
-	memcpy(dir, path, strlen(path) + 1);
+	memcpy(dir, path, len + 1);
 	if (stat(dirname(dir), &st) < 0)
 		return 0; /* the kernel's error */
 	e = check(tr, w, &st, MAY_WRITE | MAY_EXEC);
@@ -118,7 +127,7 @@ static int object(const struct tracer *tr, const struct who *w, const struct cal
 {
 	struct stat st;
 
-	if (!mask || (a->follow ? stat(a->x->host, &st) : lstat(a->x->host, &st)) < 0)
+	if (!mask || stat_of(a, &st) < 0)
 		return 0;
 	return check(tr, w, &st, mask);
 }
@@ -131,7 +140,7 @@ static int open_check(const struct tracer *tr, const struct who *w, const struct
 
 	if (flags & O_PATH)
 		return 0;
-	if ((a->follow ? stat(a->x->host, &st) : lstat(a->x->host, &st)) < 0)
+	if (stat_of(a, &st) < 0)
 		return errno == ENOENT && (flags & O_CREAT) ? parent(tr, w, a->x->host, NULL) : 0;
 	if ((flags & O_ACCMODE) != O_WRONLY)
 		mask |= MAY_READ;
@@ -143,22 +152,13 @@ static int open_check(const struct tracer *tr, const struct who *w, const struct
 static int translated(struct tracer *tr, struct tracee *t, struct call *c, struct call_path *a)
 {
 	const struct sc_def *def = c->def;
-	const struct cred *cr;
+	bool real = a->p->write == W_ACCESS &&
+		    !(a->p->flags >= 0 && (c->r->args[a->p->flags] & AT_EACCESS));
 	struct who w;
 	struct stat st;
 	int e;
 
-	if (!tr->config->identity.emulate)
-		return HOOK_ON;
-	cr = ids_cred(tr, t);
-	w = (struct who){ .uid = cr->fsuid, .gid = cr->fsgid, .c = cr };
-	if (a->p->write == W_ACCESS) {
-		bool eaccess = a->p->flags >= 0 && (c->r->args[a->p->flags] & AT_EACCESS);
-
-		if (!eaccess)
-			w.uid = cr->uid, w.gid = cr->gid;
-	}
-	if (w.uid == 0)
+	if (!tr->config->identity.emulate || !user_of(tr, t, real, &w))
 		return HOOK_ON; /* root: the host's answer is the guest's */
 	owners_store_refresh(tr);
 	e = traverse(tr, &w, a->x->host, tr->binds.v[a->x->bind].host);
@@ -183,16 +183,11 @@ static int translated(struct tracer *tr, struct tracee *t, struct call *c, struc
 
 int perms_exec(struct tracer *tr, struct tracee *t, const char *host, const struct stat *st)
 {
-	const struct cred *c;
 	struct who w;
 	int e;
 
-	if (!tr->config->identity.emulate)
-		return 0;
-	c = ids_cred(tr, t);
-	if (c->fsuid == 0)
+	if (!tr->config->identity.emulate || !user_of(tr, t, false, &w))
 		return 0; /* root: any x bit, which the host's mode shows */
-	w = (struct who){ .uid = c->fsuid, .gid = c->fsgid, .c = c };
 	owners_store_refresh(tr);
 	e = traverse(tr, &w, host, tr->binds.v[0].host);
 	return e < 0 ? e : check(tr, &w, st, MAY_EXEC);

@@ -13,29 +13,15 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 
-/* The thread whose status the guest path names, or 0. */
-static pid_t status_of(struct tracee *t, const char *g)
+/* The thread whose status the (canonical) guest path names, or 0. */
+static pid_t status_of(const char *g)
 {
-	char *end;
-	long pid, tid;
+	const char *what;
+	pid_t pid, tid;
 
-	if (strncmp(g, "/proc/", 6) != 0)
+	if (!path_proc_split(g, &pid, &tid, &what) || strcmp(what, "status") != 0)
 		return 0;
-	g += 6;
-	if (strcmp(g, "self/status") == 0)
-		return tracee_tgid(t);
-	if (strcmp(g, "thread-self/status") == 0)
-		return t->pid;
-	pid = strtol(g, &end, 10);
-	if (end == g || pid <= 0)
-		return 0;
-	if (strcmp(end, "/status") == 0)
-		return (pid_t)pid;
-	if (strncmp(end, "/task/", 6) != 0)
-		return 0;
-	g = end + 6;
-	tid = strtol(g, &end, 10);
-	return end != g && tid > 0 && strcmp(end, "/status") == 0 ? (pid_t)tid : 0;
+	return tid ? tid : pid;
 }
 
 /* A line as the kernel writes it: "Uid:\t0\t0\t0\t0", "Groups:\t50 100 " (each group ends in
@@ -96,7 +82,7 @@ static int translated(struct tracer *tr, struct tracee *t, struct call *c, struc
 	if (!tr->config->identity.emulate || a->p->write != W_OPEN || a->writes ||
 	    (c->r->args[a->p->flags] & O_PATH))
 		return HOOK_ON;
-	pid = status_of(t, a->x->guest);
+	pid = status_of(a->x->guest);
 	who = pid ? tracee_get(tr, pid) : NULL;
 	if (!who)
 		return HOOK_ON; /* not a tracee's: the kernel's (the real user's) */

@@ -484,6 +484,15 @@ int path_to_guest(struct tracer *tr, const char *host, char *ret, size_t size);
  */
 int path_proc_link(struct tracer *tr, struct tracee *t, const char *guest, char *ret, size_t size);
 
+/*
+ * A canonical guest path under /proc (where self and thread-self are already the numbers):
+ * path_proc_pid gives the PID of "/proc/PID..." (0 when it is not one) and what follows it in
+ * rest; path_proc_split splits "/proc/PID[/task/TID]/WHAT" (WHAT one name, or fd/N) and
+ * returns 1 when guest has that shape (tid 0 without task/).
+ */
+pid_t path_proc_pid(const char *guest, const char **rest);
+int path_proc_split(const char *guest, pid_t *pid, pid_t *tid, const char **what);
+
 /* The bind holding the file of the tracee's fd, or -1. */
 int fd_bind(struct tracer *tr, struct tracee *t, int fd);
 
@@ -697,6 +706,8 @@ extern const struct hook ids_hook;
 struct cred *ids_cred(struct tracer *tr, struct tracee *t);
 /* Is gid the fs gid or a supplementary group of c? */
 bool ids_in_group(const struct cred *c, uint32_t gid);
+/* Is gid one of c's supplementary groups? */
+bool ids_in_groups(const struct cred *c, uint32_t gid);
 /* After an exec: the setuid and setgid bits of the program (its emulated owner). */
 void ids_exec(struct tracer *tr, struct tracee *t);
 /* owners.c: emulated ownership */

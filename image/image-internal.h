@@ -231,6 +231,30 @@ struct tar_out *tar_out_free(struct tar_out *t);
 
 /* ---- tree.c: copying trees ---------------------------------------------------------------- */
 
+/* A set of inodes (tree.c): hard links in copies, usage, layers. */
+struct ino_slot {
+	dev_t dev;
+	ino_t ino;
+	char *path; /* the first name seen (a copy: relative to dst) */
+	nlink_t seen;
+	bool used;
+};
+
+struct ino_map {
+	struct ino_slot *v;
+	size_t n, cap;
+};
+
+/* The slot of (dev, ino), added when new. */
+struct ino_slot *ino_get(struct ino_map *m, dev_t dev, ino_t ino);
+void ino_release(struct ino_map *m);
+
+/* layer-write.c: image_layer_write to any sink (out gets the bytes as stored) */
+int layer_write(const struct image_tree *tree, const struct image_change *v, size_t n,
+		const struct image_layer_opts *o,
+		int (*out)(void *data, const void *buf, size_t len, struct qerr *err), void *data,
+		char *ret_diff_id, struct qerr *err);
+
 enum tree_copy_mode {
 	TREE_LINK, /* hard-link every non-directory (snapshot on top of the one below) */
 	TREE_COPY, /* independent copies: reflink, else copy_file_range */

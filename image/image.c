@@ -86,6 +86,29 @@ fail:
 	return r;
 }
 
+int image_open_manifest(struct image_store *s, const char *digest, struct image **ret_image,
+			struct qerr *err)
+{
+	struct image *img = xcalloc(1, sizeof(*img));
+	int r;
+
+	if (!spec_digest_valid(digest)) {
+		image_free(img);
+		return qerr_set(err, -EINVAL, "'%s' is not a manifest digest", digest);
+	}
+	img->entry.digest = xstrdup(digest);
+	img->entry.media_type = xstrdup(SPEC_MT_OCI_MANIFEST);
+	r = open_manifest(s, img, digest, err);
+	if (r >= 0)
+		img->entry.id = xstrdup(img->manifest.config.digest);
+	if (r < 0) {
+		image_free(img);
+		return r;
+	}
+	*ret_image = img;
+	return 0;
+}
+
 /* ---- tag ------------------------------------------------------------------------------ */
 
 struct tag_op {

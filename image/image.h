@@ -34,6 +34,8 @@
  * sorted bytewise by PATH. The tracer's fake-root identity reads this file.
  */
 
+#include <sys/stat.h>
+
 #include "common/common.h"
 #include "specs/specs.h"
 
@@ -129,6 +131,9 @@ struct image {
 int image_open(struct image_store *s, const char *name, const struct spec_platform *platform,
 	       struct image **ret_image, struct qerr *err);
 struct image *image_free(struct image *img);
+/* Open one platform's manifest by its digest (a container's image, whatever its tags now). */
+int image_open_manifest(struct image_store *s, const char *digest, struct image **ret_image,
+			struct qerr *err);
 
 /* Add tag target for what source names. */
 int image_tag(struct image_store *s, const char *source, const char *target, struct qerr *err);
@@ -273,3 +278,84 @@ int image_spare_put(struct image_store *s, const char *id, const char *dir, stru
  * rmi's clean-up), although no tag names it: containers made from an image call this.
  */
 void image_store_pin(struct image_store *s, const char *digest);
+
+/* ---- changes and layers (changes.c, layer-write.c) --------------------------------------- */
+
+/* What a guest sees of a file: owner, mode (type included) and device number. */
+struct image_attr {
+	uint32_t uid, gid, mode;
+	uint64_t rdev;
+};
+
+/*
+ * A root filesystem and how to read its files' owners (NULL attr: the host's lstat). Runtime
+ * passes the tracer's view of a container (recorded owners, emulated device nodes).
+ */
+struct image_tree {
+	const char *dir;
+	void (*attr)(void *data, const struct stat *st, struct image_attr *ret);
+	void *data;
+};
+
+enum image_change_kind {
+	IMAGE_CHANGE_ADDED = 'A',
+	IMAGE_CHANGE_CHANGED = 'C',
+	IMAGE_CHANGE_DELETED = 'D',
+};
+
+struct image_change {
+	char *path;    /* relative to the root, no leading "/" */
+	char kind;     /* enum image_change_kind */
+	bool replaced; /* C: the image had a file of another type here (whiteout it first) */
+	bool opaque;   /* C of a directory: every name the image had in it is gone */
+};
+
+/*
+ * The changes of upper, a container rootfs made by image_container_rootfs, against lower,
+ * its image's snapshot (NULL or a NULL dir: everything is added), in walk order: parents
+ * before children, names bytewise. A deleted directory is one D. Changed files' parents are
+ * C (docker's diff). Free with image_changes_free.
+ */
+int image_changes(const struct image_tree *lower, const struct image_tree *upper,
+		  struct image_change **ret_v, size_t *ret_n, struct qerr *err);
+void image_changes_free(struct image_change *v, size_t n);
+
+/* How image_layer_write writes entries. */
+struct image_layer_opts {
+	int64_t clamp_mtime; /* >= 0: later mtimes become this (SOURCE_DATE_EPOCH); < 0: kept */
+	bool gzip;	     /* compress (gzip, no name or time, level 6) */
+};
+
+/*
+ * Write the changes v of tree as a layer tar to fd (export: all of a tree, with lower NULL):
+ * entries in v's order, whiteouts (.wh.NAME, .wh..wh..opq) for deletions, hard links kept
+ * within the layer, numeric owners from tree->attr and nothing else that varies (no
+ * atime/ctime, no user names, no pax noise), so the same files give the same bytes. When
+ * ret_diff_id is not NULL it gets the sha256 of the uncompressed tar.
+ */
+int image_layer_write(const struct image_tree *tree, const struct image_change *v, size_t n,
+		      const struct image_layer_opts *o, int fd, char *ret_diff_id,
+		      struct qerr *err);
+
+/* A layer in the store. */
+struct image_layer_desc {
+	char digest[72];  /* of the blob (gzip) */
+	char diff_id[72]; /* of the tar */
+	int64_t size;
+};
+
+/*
+ * Write the changes v of tree as a gzip layer into the store (image_layer_write's rules; mtimes
+ * clamped to clamp_mtime when >= 0).
+ */
+int image_layer_create(struct image_store *s, const struct image_tree *tree,
+		       const struct image_change *v, size_t n, int64_t clamp_mtime,
+		       struct image_layer_desc *ret, struct qerr *err);
+/*
+ * Store an image: base's layers (base NULL: none) then layers, with config (the caller's
+ * bytes, whose diff_ids must match), as an OCI manifest; tagged name when not NULL.
+ * ret_id gets the config digest (the image ID).
+ */
+int image_create(struct image_store *s, const struct image *base,
+		 const struct image_layer_desc *layers, size_t n_layers, const char *config,
+		 size_t config_len, const char *name, char ret_id[72], struct qerr *err);

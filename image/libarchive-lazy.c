@@ -66,6 +66,8 @@ LAZY(void, archive_entry_set_hardlink, (struct archive_entry * e, const char *s)
 LAZY(void, archive_entry_set_pathname, (struct archive_entry * e, const char *s), (e, s))
 LAZY(void, archive_entry_set_mtime, (struct archive_entry * e, time_t t, long ns), (e, t, ns))
 LAZY(void, archive_entry_set_perm, (struct archive_entry * e, mode_t m), (e, m))
+LAZY(void, archive_entry_set_rdev, (struct archive_entry * e, dev_t d), (e, d))
+LAZY(void, archive_entry_set_symlink, (struct archive_entry * e, const char *s), (e, s))
 LAZY(void, archive_entry_set_size, (struct archive_entry * e, la_int64_t s), (e, s))
 LAZY(const char *, archive_error_string, (struct archive * a), (a))
 LAZY(la_int64_t, archive_filter_bytes, (struct archive * a, int n), (a, n))
@@ -86,6 +88,14 @@ LAZY(int, archive_read_support_filter_xz, (struct archive * a), (a))
 LAZY(int, archive_read_support_filter_zstd, (struct archive * a), (a))
 LAZY(int, archive_read_support_format_raw, (struct archive * a), (a))
 LAZY(int, archive_read_support_format_tar, (struct archive * a), (a))
+LAZY(int, archive_write_add_filter_gzip, (struct archive * a), (a))
+LAZY(int, archive_write_open2,
+     (struct archive * a, void *d, archive_open_callback *o, archive_write_callback *w,
+      archive_close_callback *c, archive_free_callback *f),
+     (a, d, o, w, c, f))
+LAZY(int, archive_write_set_bytes_per_block, (struct archive * a, int n), (a, n))
+LAZY(int, archive_write_set_format_raw, (struct archive * a), (a))
+LAZY(int, archive_write_set_options, (struct archive * a, const char *o), (a, o))
 LAZY(int, archive_write_close, (struct archive * a), (a))
 LAZY(la_ssize_t, archive_write_data, (struct archive * a, const void *b, size_t n), (a, b, n))
 LAZY(la_ssize_t, archive_write_data_block,

@@ -15,20 +15,7 @@
 
 /* ---- a set of inodes ------------------------------------------------------------------- */
 
-struct ino_slot {
-	dev_t dev;
-	ino_t ino;
-	char *path; /* TREE_COPY: where the first copy went (relative to dst) */
-	nlink_t seen;
-	bool used;
-};
-
-struct ino_map {
-	struct ino_slot *v;
-	size_t n, cap;
-};
-
-static struct ino_slot *ino_get(struct ino_map *m, dev_t dev, ino_t ino)
+struct ino_slot *ino_get(struct ino_map *m, dev_t dev, ino_t ino)
 {
 	size_t i;
 
@@ -58,7 +45,7 @@ static struct ino_slot *ino_get(struct ino_map *m, dev_t dev, ino_t ino)
 	return &m->v[i];
 }
 
-static void ino_release(struct ino_map *m)
+void ino_release(struct ino_map *m)
 {
 	for (size_t k = 0; k < m->cap; k++)
 		free(m->v[k].path);

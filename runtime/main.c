@@ -15,7 +15,9 @@ struct command {
 static const struct command commands[] = {
 	{ "chroot", cmd_chroot, "run a command confined to a root filesystem (the tracer)" },
 	{ "create", cmd_create, "create a container of an image" },
+	{ "diff", cmd_diff, "list the files a container added, changed or deleted" },
 	{ "exec", cmd_exec, "run a command in a running container" },
+	{ "export", cmd_export, "write a container's root filesystem as a tar" },
 	{ "images", cmd_images, "list the images in the store" },
 	{ "import", cmd_import, "make an image from a root filesystem tarball" },
 	{ "info", cmd_info, "diagnose this host: ptrace, seccomp, emulators, store" },

@@ -373,6 +373,7 @@ static int build_config(const struct run_opts *o, const struct image *img, const
 	}
 	annotate(rc, ANNOT_IMAGE_REF, image);
 	annotate(rc, ANNOT_IMAGE_DIGEST, img->entry.digest);
+	annotate(rc, ANNOT_IMAGE_MANIFEST, img->manifest_digest);
 	annotate(rc, ANNOT_NAME, c->state.name);
 	if (o->privileged)
 		annotate(rc, ANNOT_PRIVILEGED, "true");
@@ -514,24 +515,14 @@ int plan_run(struct cmd_ctx *ctx, struct container *c, char *const *args, char *
 	};
 	_cleanup_free_ char *meta = xasprintf("%s/meta", c->dir);
 	_cleanup_free_ char *owners_path = xasprintf("%s/owners", c->dir);
-	struct image_owner *owners = NULL;
-	struct tracer_owner *seeds = NULL;
-	size_t n_owners = 0;
+	struct owner_seeds seeds = { 0 };
 	int r = 0;
 
 	/* what a rootless unpack could not apply: the emulated identity starts from it */
-	if (tc.identity.emulate && image_owners_read(meta, &owners, &n_owners, NULL) >= 0 &&
-	    n_owners) {
-		seeds = xcalloc(n_owners, sizeof(*seeds));
-		for (size_t i = 0; i < n_owners; i++)
-			seeds[i] = (struct tracer_owner){ .path = owners[i].path,
-							  .mode = owners[i].mode,
-							  .uid = owners[i].uid,
-							  .gid = owners[i].gid,
-							  .rdev = owners[i].rdev };
-		tc.identity.owners = seeds;
-		tc.identity.n_owners = n_owners;
-	}
+	if (tc.identity.emulate)
+		owner_seeds_load(meta, &seeds);
+	tc.identity.owners = seeds.v;
+	tc.identity.n_owners = seeds.n;
 	tc.identity.store = owners_path;
 	if (tc.identity.n_groups)
 		memcpy(tc.identity.groups, c->config.gids,
@@ -564,8 +555,7 @@ int plan_run(struct cmd_ctx *ctx, struct container *c, char *const *args, char *
 	for (size_t i = 0; i < tc.n_binds; i++)
 		tracer_bind_release(&binds[i]);
 	free(binds);
-	free(seeds);
-	image_owners_free(owners, n_owners);
+	owner_seeds_release(&seeds);
 	return r;
 }
 

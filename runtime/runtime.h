@@ -47,6 +47,12 @@ int cmd_logout(int argc, char **argv, struct cmd_ctx *ctx);
 int runtime_registry_option(int opt, const char *arg, struct image_pull_opts *o,
 			    struct cmd_ctx *ctx);
 
+/*
+ * Write fn's output to path (a temp name renamed when complete) or, path NULL, to standard
+ * output unless it is a terminal (cmd-export.c).
+ */
+int runtime_write_output(struct cmd_ctx *ctx, const char *verb, const char *path,
+			 int (*fn)(int fd, void *data, struct qerr *err), void *data);
 /* Open the store (see runtime_store_root); the error goes to ctx->err. */
 int runtime_open_store(struct cmd_ctx *ctx, struct image_store **ret);
 
@@ -85,7 +91,9 @@ bool runtime_wants_help(int argc, char **argv);
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_create(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_start(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_diff(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_exec(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_export(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_ps(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_rm(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_kill(int argc, char **argv, struct cmd_ctx *ctx);
@@ -114,9 +122,11 @@ char *runtime_ago(const char *rfc3339);
 #define ANNOT_IMAGE_REF	   "org.qrun.image.ref"
 #define ANNOT_IMAGE_DIGEST "org.qrun.image.digest"
 #define ANNOT_NAME	   "org.qrun.name"
-#define ANNOT_SNAPSHOT	   "org.qrun.snapshot"
-#define ANNOT_PRIVILEGED   "org.qrun.privileged"
-#define ANNOT_REQUIRE_WALL "org.qrun.require-wall"
+/* the platform manifest of ANNOT_IMAGE_DIGEST the container was made from */
+#define ANNOT_IMAGE_MANIFEST "org.qrun.image.manifest"
+#define ANNOT_SNAPSHOT	     "org.qrun.snapshot"
+#define ANNOT_PRIVILEGED     "org.qrun.privileged"
+#define ANNOT_REQUIRE_WALL   "org.qrun.require-wall"
 /* create --rm: the container is removed when its process exits (docker's AutoRemove) */
 #define ANNOT_AUTOREMOVE "org.qrun.autoremove"
 /* --userns=keep-id: processes run as the user who runs qrun, nothing emulated */
@@ -209,3 +219,29 @@ int plan_run(struct cmd_ctx *ctx, struct container *c, char *const *args, char *
 	     const char *cwd, bool record, bool *ret_written);
 /* Remove c; with clean (its rootfs never changed), keep the rootfs as a spare first. */
 int plan_remove(struct cmd_ctx *ctx, struct container *c, bool clean, struct qerr *err);
+
+/* ---- a container's files (changes.c): what diff, export and commit read ----------------- */
+
+/* tracer_identity.owners from a rootless unpack's meta file (none when it is missing). */
+struct owner_seeds {
+	struct image_owner *owners;
+	size_t n;
+	struct tracer_owner *v; /* n entries pointing into owners */
+};
+void owner_seeds_load(const char *meta, struct owner_seeds *ret);
+void owner_seeds_release(struct owner_seeds *s);
+
+struct container_files {
+	struct image *img;		/* the container's image (its platform's manifest) */
+	char *snapshot;			/* ROOT/snapshots/ID */
+	char *lower_dir;		/* the snapshot's rootfs */
+	char *upper_dir;		/* the container's rootfs */
+	struct image_tree lower, upper; /* each with the owners its guests see */
+	struct owner_seeds lower_seeds, upper_seeds;
+	struct tracer_owners *lower_owners, *upper_owners;
+};
+
+/* Open c's rootfs and its image's snapshot (unpacked again when pruned). */
+int container_files_open(struct image_store *s, struct container *c, struct container_files *ret,
+			 struct qerr *err);
+void container_files_release(struct container_files *f);

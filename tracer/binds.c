@@ -146,6 +146,7 @@ void binds_release(struct bind_table *t)
 	for (size_t i = 0; i < t->n_created; i++)
 		free(t->created[i]);
 	free(t->created);
+	free(t->created_parent_mtime);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -217,9 +218,20 @@ bool binds_is_ancestor(const struct bind_table *t, const char *guest)
 	return false;
 }
 
-static void remember(struct bind_table *t, const char *path)
+/*
+ * A mount point made at path, in directory fd dir whose mtime was before: kept with the
+ * mtime it has now, so that the removal can tell whether a guest changed the directory.
+ */
+static void remember(struct bind_table *t, const char *path, int dir, struct timespec before)
 {
+	struct stat now;
+
 	t->created = xrealloc(t->created, (t->n_created + 1) * sizeof(*t->created));
+	t->created_parent_mtime = xrealloc(t->created_parent_mtime,
+					   (t->n_created + 1) * sizeof(*t->created_parent_mtime));
+	t->created_parent_mtime[t->n_created][0] = before;
+	t->created_parent_mtime[t->n_created][1] =
+	    fstat(dir, &now) == 0 ? now.st_mtim : (struct timespec){ 0 };
 	t->created[t->n_created++] = xstrdup(path);
 }
 
@@ -253,7 +265,10 @@ static void make_one(struct bind_table *t, const struct bind *b)
 		fd = openat(dir, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0 && errno == ENOENT) {
 			_cleanup_free_ char *host = xasprintf("%s%s", t->v[0].host, guest_so_far);
+			struct stat pst;
 
+			if (fstat(dir, &pst) < 0)
+				return;
 			if (next || is_dir) {
 				if (mkdirat(dir, comp, 0755) < 0)
 					return;
@@ -264,7 +279,7 @@ static void make_one(struct bind_table *t, const struct bind *b)
 					return;
 				(void)close(f);
 			}
-			remember(t, host);
+			remember(t, host, dir, pst.st_mtim);
 			fd = openat(dir, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		}
 		if (fd < 0)
@@ -291,14 +306,30 @@ void binds_make_mountpoints(struct bind_table *t)
 void binds_remove_mountpoints(struct bind_table *t)
 {
 	for (size_t i = t->n_created; i-- > 0;) {
-		struct stat st;
+		_cleanup_free_ char *parent = xstrdup(t->created[i]);
+		const struct timespec *m = t->created_parent_mtime[i];
+		struct stat st, pst;
+		bool untouched;
 
+		*strrchr(parent, '/') = '\0';
+		untouched = lstat(parent, &pst) == 0 && pst.st_mtim.tv_sec == m[1].tv_sec &&
+			    pst.st_mtim.tv_nsec == m[1].tv_nsec;
 		if (lstat(t->created[i], &st) < 0)
 			continue;
 		/* Only what is still empty: a guest may have written into a placeholder. */
-		if (S_ISDIR(st.st_mode))
-			(void)rmdir(t->created[i]);
-		else if (S_ISREG(st.st_mode) && st.st_size == 0)
-			(void)unlink(t->created[i]);
+		if (S_ISDIR(st.st_mode)
+			? rmdir(t->created[i]) < 0
+			: !S_ISREG(st.st_mode) || st.st_size != 0 || unlink(t->created[i]) < 0)
+			continue;
+		/*
+		 * The directory's mtime as it was, unless a guest changed the directory too: a
+		 * container that changed nothing shows no change (diff, commit, build) because
+		 * of a mount point qrun made.
+		 */
+		if (untouched) {
+			struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT }, m[0] };
+
+			(void)utimensat(AT_FDCWD, parent, ts, AT_SYMLINK_NOFOLLOW);
+		}
 	}
 }

@@ -215,3 +215,38 @@ void owners_store_close(struct tracer *tr)
 		(void)close(tr->owners.store_fd);
 	tr->owners.store_fd = -1;
 }
+
+int owners_store_read(struct tracer *tr, struct qerr *err)
+{
+	const char *path = tr->config->identity.store;
+	char head[HEADER_SIZE];
+	struct stat st, now;
+
+	if (!path)
+		return 0;
+	for (int tries = 0; tries < 10; tries++) {
+		_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0 && errno == ENOENT)
+			return 0; /* no run recorded anything: the seeds are all */
+		if (fd < 0)
+			return qerr_set_errno(err, -errno, "ownership store '%s'", path);
+		/* shared: a compaction (exclusive, then a rename) is done before this returns */
+		if (flock(fd, LOCK_SH) < 0 || fstat(fd, &st) < 0 || stat(path, &now) < 0 ||
+		    st.st_ino != now.st_ino || st.st_dev != now.st_dev)
+			continue;
+		if (st.st_size == 0)
+			return 0; /* made by a tracer that has not written its header yet */
+		if (pread(fd, head, HEADER_SIZE, 0) != HEADER_SIZE ||
+		    memcmp(head, HEADER, HEADER_SIZE) != 0)
+			return qerr_set(err, -EINVAL,
+					"ownership store '%s': not a qrun-owners file", path);
+		owners_table_clear(tr);
+		tr->owners.store_fd = fd;
+		tr->owners.store_off = HEADER_SIZE;
+		read_tail(tr);
+		tr->owners.store_fd = -1;
+		return 0;
+	}
+	return qerr_set(err, -EAGAIN, "ownership store '%s': could not be read", path);
+}

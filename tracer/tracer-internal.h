@@ -90,6 +90,8 @@ struct bind_table {
 	struct bind *v;
 	size_t n;
 	char **created; /* owned: mount points we created in the rootfs, removed at the end */
+	/* each one's directory's mtime before it was made and after */
+	struct timespec (*created_parent_mtime)[2];
 	size_t n_created;
 };
 
@@ -737,6 +739,8 @@ void owners_table_each(const struct tracer *tr,
 /* owners-store.c: the table's journal on disk (tracer_identity.store) */
 int owners_store_open(struct tracer *tr, struct qerr *err);
 void owners_store_close(struct tracer *tr);
+/* Load the journal into the table once, under a shared lock, writing nothing (owners-view.c) */
+int owners_store_read(struct tracer *tr, struct qerr *err);
 /* Read what other tracers of the container appended. */
 void owners_store_refresh(struct tracer *tr);
 void owners_store_set(struct tracer *tr, uint64_t dev, uint64_t ino, const struct owner *o);

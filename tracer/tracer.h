@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "common/arch.h"
 #include "common/common.h"
@@ -167,3 +168,18 @@ struct tracer_result {
  * a message when the tracer itself failed (bad rootfs, ptrace refused, ...).
  */
 int tracer_run(const struct tracer_config *config, struct tracer_result *ret, struct qerr *err);
+
+/*
+ * The owners of a root filesystem's files as its guests see them, outside any run: for export,
+ * commit and build (owners-view.c). With identity->emulate, the seeds (identity->owners) and
+ * what the runs recorded (identity->store, read under its lock, never written); otherwise the
+ * host's owners. Returns 0 or -errno with a message.
+ */
+struct tracer_owners;
+int tracer_owners_open(const char *rootfs, const struct tracer_identity *identity,
+		       struct tracer_owners **ret, struct qerr *err);
+/* The uid, gid, mode (type included) and rdev the guest sees for the file of which lstat says st.
+ */
+void tracer_owners_get(const struct tracer_owners *o, const struct stat *st, uint32_t *ret_uid,
+		       uint32_t *ret_gid, uint32_t *ret_mode, uint64_t *ret_rdev);
+struct tracer_owners *tracer_owners_free(struct tracer_owners *o);

@@ -118,6 +118,18 @@ int jread_string(struct jctx *c, const struct jnode *obj, const char *key, bool 
 	return 0;
 }
 
+int jread_bool(struct jctx *c, const struct jnode *obj, const char *key, bool *ret)
+{
+	const struct jnode *n;
+	int r;
+
+	r = member(c, obj, key, JT_BOOL, false, "true or false", &n);
+	if (r < 0 || !n)
+		return r;
+	*ret = jnode_bool(n);
+	return 1;
+}
+
 int jread_digest(struct jctx *c, const struct jnode *obj, const char *key, char **ret)
 {
 	const struct jnode *n;

@@ -539,6 +539,14 @@ void spec_json_node(struct spec_json *j, const struct jnode *n)
 	}
 }
 
+char *jnode_to_json(const struct jnode *n, size_t *ret_len)
+{
+	struct spec_json *j = spec_json_new(false);
+
+	spec_json_node(j, n);
+	return spec_json_finish(j, ret_len);
+}
+
 int spec_json_copy_member(struct spec_json *j, const char *buf, size_t len, const char *key)
 {
 	_cleanup_jdoc_ struct jdoc *d = NULL;

@@ -63,6 +63,12 @@ bool jnode_bool(const struct jnode *n);
 
 /* Emit a parsed value (and everything below it) into a writer, keeping key order. */
 void spec_json_node(struct spec_json *j, const struct jnode *n);
+/*
+ * A parsed value re-serialised as compact JSON: keys in document order, numbers as written,
+ * strings escaped the way the writer does. Parsing the text and serialising it again gives the
+ * same bytes, so it can stand in for the value's raw text. Heap string; ret_len may be NULL.
+ */
+char *jnode_to_json(const struct jnode *n, size_t *ret_len);
 
 /* ---- reading with messages (json-read.c) --------------------------------------------------- */
 
@@ -94,6 +100,11 @@ int jctx_fail(struct jctx *c, const char *fmt, ...) _printf_(2, 3);
  */
 int jread_string(struct jctx *c, const struct jnode *obj, const char *key, bool required,
 		 char **ret);
+/*
+ * A boolean: 1 and *ret set when present, 0 and *ret unchanged when absent or null, -EINVAL
+ * for anything else.
+ */
+int jread_bool(struct jctx *c, const struct jnode *obj, const char *key, bool *ret);
 /* A sha256 digest string (required). */
 int jread_digest(struct jctx *c, const struct jnode *obj, const char *key, char **ret);
 /* A required integer in [min, max]. */

@@ -177,31 +177,126 @@ void spec_manifest_release(struct spec_manifest *m);
 
 /* ---- image config ---------------------------------------------------------------------- */
 
+/* One entry of an image config's history; every member is optional (NULL when absent). */
+struct spec_history {
+	char *author;
+	char *comment;
+	char *created;	  /* RFC 3339 */
+	char *created_by; /* "/bin/sh -c #(nop) CMD [\"sh\"]", "RUN ...", "COPY ..." */
+	bool empty_layer; /* true: no layer in rootfs.diff_ids belongs to this entry */
+};
+
+/*
+ * An OCI image config (image-spec config.md) with every member docker, buildkit and buildah
+ * write that still means something; the legacy docker members (container, container_config,
+ * docker_version, config.Hostname, .Image, .Tty and the like) are dropped.
+ *
+ * Absent vs empty:
+ * - strings: NULL is absent (omitted on output); "" is present and written as "".
+ * - string vectors (env, entrypoint, cmd, shell, on_build) are NULL-terminated: a NULL pointer
+ *   is absent (omitted), a vector holding only the NULL terminator is present and empty and is
+ *   written as []. `"Cmd": []` (reset the command) and no Cmd differ for docker. JSON null
+ *   reads as absent.
+ * - maps and sets (labels, exposed_ports, volumes) and history: n == 0 is absent and omitted,
+ *   as the OCI Go types do (omitempty); an empty {} or [] reads as absent.
+ * - ArgsEscaped: written, true or false, only when has_args_escaped.
+ * - history[].empty_layer: written only when true (false is the default).
+ */
 struct spec_image_config {
 	char *architecture;
 	char *os;
 	char *variant;
-	char *created;	   /* RFC 3339, or NULL */
-	char *user;	   /* config.User */
-	char **env;	   /* config.Env, NULL-terminated, or NULL */
-	char **entrypoint; /* config.Entrypoint, NULL-terminated, or NULL */
-	char **cmd;	   /* config.Cmd, NULL-terminated, or NULL */
-	char *working_dir; /* config.WorkingDir */
+	char *created; /* RFC 3339, or NULL */
+	char *author;
+	/* config: the defaults for a container */
+	char *user;			/* config.User */
+	char **env;			/* config.Env, NULL-terminated, or NULL */
+	char **entrypoint;		/* config.Entrypoint, NULL-terminated, or NULL */
+	char **cmd;			/* config.Cmd, NULL-terminated, or NULL */
+	char *working_dir;		/* config.WorkingDir */
+	struct spec_annotation *labels; /* config.Labels in document order, unique keys */
+	size_t n_labels;
+	char **exposed_ports; /* config.ExposedPorts keys ("80/tcp"), unique, order not kept */
+	size_t n_exposed_ports;
+	char **volumes; /* config.Volumes keys (paths), unique, order not kept */
+	size_t n_volumes;
+	char *stop_signal; /* config.StopSignal ("SIGTERM", "15") */
+	char **shell;	   /* config.Shell, NULL-terminated, or NULL */
+	char **on_build;   /* config.OnBuild, NULL-terminated, or NULL */
+	char *healthcheck; /* config.Healthcheck: the object as compact JSON text, or NULL */
+	bool has_args_escaped;
+	bool args_escaped; /* config.ArgsEscaped (Windows images) */
+	/* history and rootfs */
+	struct spec_history *history;
+	size_t n_history;
 	char *rootfs_type; /* rootfs.type, must be "layers" */
 	char **diff_ids;   /* rootfs.diff_ids */
 	size_t n_diff_ids;
 };
 
-/* Requires architecture, os and rootfs {type: "layers", diff_ids: [...]} with valid digests. */
+/*
+ * Requires architecture, os and rootfs {type: "layers", diff_ids: [...]} with valid digests;
+ * every other member is optional and may be null. Labels values must be strings, ExposedPorts
+ * and Volumes values objects ({}), Healthcheck an object, history an array of objects of
+ * strings (empty_layer a boolean). Unknown members are ignored. Returns 0 or -EINVAL.
+ */
 int spec_image_config_parse(const char *buf, size_t len, struct spec_image_config *ret,
 			    struct qerr *err);
 /*
+ * Serialise c as compact JSON (no whitespace, no trailing newline) with a fixed key order, so
+ * the same struct always gives the same bytes (a build hashes them). Absent members are
+ * omitted (see above). The order is bytewise alphabetical at every level:
+ *   top level: architecture, author, config, created, history, os, rootfs, variant
+ *   config:    ArgsEscaped, Cmd, Entrypoint, Env, ExposedPorts, Healthcheck, Labels, OnBuild,
+ *              Shell, StopSignal, User, Volumes, WorkingDir
+ *   history[]: author, comment, created, created_by, empty_layer
+ *   rootfs:    diff_ids, type ("layers" when rootfs_type is NULL; diff_ids always, maybe [])
+ * Labels, ExposedPorts and Volumes are written with their keys sorted bytewise (a duplicate
+ * key is written once, first occurrence wins); ExposedPorts and Volumes values are {}. Env,
+ * Cmd and the other vectors keep their order. Healthcheck is written as stored, which must be
+ * a JSON object (what parse and set_healthcheck leave there); anything else is a programmer
+ * error (assert). config is omitted when none of its members is present.
+ */
+char *spec_image_config_write(const struct spec_image_config *c, size_t *ret_len);
+/*
  * A minimal config for an imported root filesystem: architecture/os/variant from p, created
  * (omitted when NULL), one diff_id, rootfs type layers, config {Env: [PATH=...]} (docker's
- * default PATH) and one history entry created_by "qrun import". Fixed key order, compact.
+ * default PATH) and one history entry created_by "qrun import". Its own fixed key order
+ * (architecture, os, variant, created, config, rootfs, history), older than
+ * spec_image_config_write's and kept so imported images keep their digests. Compact.
  */
 char *spec_image_config_write_imported(const struct spec_platform *p, const char *created,
 				       const char *diff_id, size_t *ret_len);
+/* Set config.Labels[key] = value: replaces the value of an existing key, else appends. */
+void spec_image_config_set_label(struct spec_image_config *c, const char *key, const char *value);
+/*
+ * Add to config.ExposedPorts (EXPOSE): PORT[-PORT][/PROTO], ports 1-65535, PROTO tcp (the
+ * default), udp or sctp in any case. Normalised as docker does: "80" → "80/tcp", "053/UDP" →
+ * "53/udp", a range "8000-8002" → one key per port. Already present keys are kept once.
+ * -EINVAL with a message for anything else (nothing added).
+ */
+int spec_image_config_add_port(struct spec_image_config *c, const char *port, struct qerr *err);
+/* Add an absolute path to config.Volumes (VOLUME), once. -EINVAL for a relative or empty one. */
+int spec_image_config_add_volume(struct spec_image_config *c, const char *path, struct qerr *err);
+/*
+ * Set one "NAME=VALUE" in config.Env (ENV): replaces the entry with the same NAME in place,
+ * else appends, so the order is kept. -EINVAL when there is no '=' or NAME is empty.
+ */
+int spec_image_config_set_env(struct spec_image_config *c, const char *kv, struct qerr *err);
+/*
+ * Set config.Healthcheck from JSON text (parsed strictly, stored compact). -EINVAL when it is
+ * not valid JSON or not an object.
+ */
+int spec_image_config_set_healthcheck(struct spec_image_config *c, const char *json, size_t len,
+				      struct qerr *err);
+/* Append a history entry; each string may be NULL (absent). author is left absent. */
+void spec_image_config_add_history(struct spec_image_config *c, const char *created,
+				   const char *created_by, const char *comment, bool empty_layer);
+/* Append a layer's diff_id to rootfs (type set to "layers" if unset). -EINVAL if not a digest. */
+int spec_image_config_add_diff_id(struct spec_image_config *c, const char *digest,
+				  struct qerr *err);
+/* Deep copy of src into *ret_dst (overwritten, not released first). */
+void spec_image_config_copy(const struct spec_image_config *src, struct spec_image_config *ret_dst);
 void spec_image_config_release(struct spec_image_config *c);
 
 /* ---- docker-archive manifest.json ------------------------------------------------------ */

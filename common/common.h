@@ -140,6 +140,15 @@ int rm_rf_at(int dirfd, const char *name);
 /* mkdir -p: path and its missing parents (existing ones are fine). Returns 0 or -errno. */
 int mkdir_p(const char *path, mode_t mode);
 
+/* Free a NULL-terminated string vector; returns NULL. */
+char **strv_free(char **v);
+/* Free n strings and the array holding them (counted arrays need not end in NULL). */
+void strn_free(char **v, size_t n);
+/* A deep copy of a NULL-terminated vector (NULL for NULL). */
+char **strv_copy(char *const *v);
+/* The strings of v joined with sep (a heap string; "" for NULL or empty). */
+char *strv_join(char *const *v, const char *sep);
+
 /* Write all of buf, retrying on EINTR and short writes. Returns 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
 

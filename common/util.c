@@ -143,3 +143,61 @@ int mkdir_p(const char *path, mode_t mode)
 	}
 	return mkdir(p, mode) < 0 && errno != EEXIST ? -errno : 0;
 }
+
+char **strv_free(char **v)
+{
+	char **p;
+
+	if (v) {
+		for (p = v; *p; p++)
+			free(*p);
+		free(v);
+	}
+	return NULL;
+}
+
+void strn_free(char **v, size_t n)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+char **strv_copy(char *const *v)
+{
+	size_t i, n = 0;
+	char **c;
+
+	if (!v)
+		return NULL;
+	while (v[n])
+		n++;
+	c = xcalloc(n + 1, sizeof(*c));
+	for (i = 0; i < n; i++)
+		c[i] = xstrdup(v[i]);
+	return c;
+}
+
+char *strv_join(char *const *v, const char *sep)
+{
+	size_t len = 1, n = 0, at = 0;
+	char *out;
+
+	for (; v && v[n]; n++)
+		len += strlen(v[n]) + strlen(sep);
+	out = xmalloc(len);
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (i) {
+			memcpy(out + at, sep, strlen(sep) + 1);
+			at += strlen(sep);
+		}
+		memcpy(out + at, v[i], strlen(v[i]) + 1);
+		at += strlen(v[i]);
+	}
+	return out;
+}

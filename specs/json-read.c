@@ -241,43 +241,7 @@ int jread_strv(struct jctx *c, const struct jnode *obj, const char *key, bool re
 	return 0;
 }
 
-char **strv_free(char **v)
-{
-	char **p;
 
-	if (v) {
-		for (p = v; *p; p++)
-			free(*p);
-		free(v);
-	}
-	return NULL;
-}
-
-void strn_free(char **v, size_t n)
-{
-	size_t i;
-
-	if (!v)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-char **strv_copy(char *const *v)
-{
-	size_t i, n = 0;
-	char **c;
-
-	if (!v)
-		return NULL;
-	while (v[n])
-		n++;
-	c = xcalloc(n + 1, sizeof(*c));
-	for (i = 0; i < n; i++)
-		c[i] = xstrdup(v[i]);
-	return c;
-}
 
 bool strv_equal(char *const *a, char *const *b)
 {

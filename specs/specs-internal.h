@@ -123,11 +123,7 @@ int jread_array(struct jctx *c, const struct jnode *obj, const char *key, bool r
  */
 int jread_strv(struct jctx *c, const struct jnode *obj, const char *key, bool required, char ***ret,
 	       size_t *ret_n);
-/* Free a NULL-terminated vector; returns NULL. */
-char **strv_free(char **v);
-/* Free n strings and the array holding them (counted arrays need not end in NULL). */
-void strn_free(char **v, size_t n);
-char **strv_copy(char *const *v);
+
 /* Equal vectors (both NULL counts as equal). */
 bool strv_equal(char *const *a, char *const *b);
 

@@ -346,7 +346,7 @@ int spec_container_state_parse(const char *buf, size_t len, struct spec_containe
 char *spec_container_state_write(const struct spec_container_state *s, size_t *ret_len);
 void spec_container_state_release(struct spec_container_state *s);
 
-/* ---- Dockerfile (dockerfile*.c) ----------------------------------------------------------- */
+/* ---- Dockerfile and .dockerignore (dockerfile*.c, ignore.c) ------------------------------ */
 
 /*
  * The Dockerfile language as BuildKit's frontend parses it (frontend/dockerfile/parser and
@@ -475,3 +475,38 @@ int spec_df_keyvalues(const char *rest, char escape, const char *keyword, spec_d
 		      struct qerr *err);
 /* Free what spec_df_keyvalues returned (values may hold NULLs). */
 void spec_df_keyvalues_free(char **keys, char **values, size_t n);
+
+/*
+ * .dockerignore, moby's patternmatcher semantics: lines trimmed, '#' lines (in column 1) and
+ * empty lines skipped, a leading '/' dropped, patterns cleaned like Go's filepath.Clean, '!'
+ * marks an exception, and the last pattern that matches decides. Patterns are Go filepath.Match
+ * globs ('*' and '?' stop at '/', [a-c] [^a-c] classes, '\' escapes) plus '**', any number of
+ * directories (also none). A pattern that matches a parent directory of a path matches the
+ * path too. -EINVAL for a bad pattern ("[a-", a trailing '\', a lone "!") naming its line.
+ */
+struct spec_ignore_glob; /* compiled pattern, private to ignore.c */
+
+struct spec_ignore_pattern {
+	char *text;	/* cleaned, without the '!' */
+	bool exception; /* written with a leading '!' */
+	struct spec_ignore_glob *glob;
+};
+
+struct spec_ignore {
+	struct spec_ignore_pattern *patterns;
+	size_t n_patterns;
+};
+
+int spec_ignore_parse(const char *buf, size_t len, struct spec_ignore *ret, struct qerr *err);
+/*
+ * Is relpath (relative to the context root, '/'-separated, clean: no "./", "..", "//" or
+ * leading or trailing '/') excluded? false for an empty pattern list.
+ */
+bool spec_ignore_match(const struct spec_ignore *ig, const char *relpath);
+/*
+ * Could an exception pattern match something below the directory dirpath (same form as
+ * relpath)? A walker that finds dirpath excluded must descend into it only when this is true,
+ * and then match each entry; when false, nothing below dirpath can be re-included.
+ */
+bool spec_ignore_may_match_inside(const struct spec_ignore *ig, const char *dirpath);
+void spec_ignore_release(struct spec_ignore *ig);

@@ -142,3 +142,44 @@ void spec_descriptor_emit(struct spec_json *j, const struct spec_descriptor *d);
 /* Read a platform object {architecture, os, variant?} (values kept as written). */
 int spec_platform_read(struct jctx *c, const struct jnode *n, struct spec_platform *ret);
 void spec_platform_emit(struct spec_json *j, const struct spec_platform *p);
+
+/* ---- Dockerfile words (dockerfile-shell.c, dockerfile-pattern.c; used by dockerfile.c) ------ */
+
+/* A growable string; p is NUL-terminated once anything was added. */
+struct df_buf {
+	char *p;
+	size_t len, alloc;
+};
+
+void df_buf_add(struct df_buf *b, const char *s, size_t n);
+void df_buf_addc(struct df_buf *b, char c);
+/* The string built so far ("" when nothing was added); the buffer is left empty. */
+char *df_buf_take(struct df_buf *b);
+
+/*
+ * One character of UTF-8 text s (n > 0 bytes): its length, and in *ret the code point, or for
+ * a byte that does not start a well-formed sequence 0x110000 + the byte (equal only to itself).
+ */
+size_t df_utf8_rune(const unsigned char *s, size_t n, uint32_t *ret);
+
+/*
+ * ${VAR#pat} ${VAR##pat} (prefix) and ${VAR%pat} ${VAR%%pat} (suffix, suffix true): append
+ * value without the shortest (or, greedy, the longest) prefix or suffix that matches the shell
+ * pattern pat. -EINVAL for a bad escape in pat (dockerfile-pattern.c).
+ */
+int df_pattern_trim(const char *pat, const char *value, bool suffix, bool greedy,
+		    struct df_buf *out, struct qerr *err);
+/* ${VAR/pat/with} (the first match) and ${VAR//pat/with} (all): append the result to out. */
+int df_pattern_replace(const char *pat, const char *value, const char *with, bool all,
+		       struct df_buf *out, struct qerr *err);
+
+/*
+ * The heredocs named on an instruction line (BuildKit's heredocsFromLine): words of the line
+ * of the form [N]<<[-]NAME, with name, expand and chomp_tabs filled and body NULL. A line that
+ * does not lex (an open quote) has none. -EINVAL for a malformed name, with a message.
+ */
+int df_heredocs_from_line(const char *line, struct spec_df_heredoc **ret_v, size_t *ret_n,
+			  struct qerr *err);
+/* ENV / LABEL / ARG pairs, unexpanded: docker's parser-level checks (spec_df_keyvalues). */
+int df_split_keyvalues(const char *rest, char escape, const char *keyword, char ***ret_keys,
+		       char ***ret_values, size_t *ret_n, struct qerr *err);

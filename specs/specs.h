@@ -440,3 +440,168 @@ int spec_container_state_parse(const char *buf, size_t len, struct spec_containe
 			       struct qerr *err);
 char *spec_container_state_write(const struct spec_container_state *s, size_t *ret_len);
 void spec_container_state_release(struct spec_container_state *s);
+
+/* ---- Dockerfile and .dockerignore (dockerfile*.c, ignore.c) ------------------------------ */
+
+/*
+ * The Dockerfile language as BuildKit's frontend parses it (frontend/dockerfile/parser and
+ * shell/lex.go), for `qrun build`. Parsing checks the structure of each instruction (known
+ * keyword, flags the keyword accepts, argument counts docker enforces at parse time) but expands
+ * nothing: the build expands words with spec_df_expand as it walks the stages, because the
+ * values of ARG and ENV are known only then. Stage structure (FROM first, ARG before it) is the
+ * build's to check too, so that ONBUILD trigger text parses alone.
+ */
+
+#define SPEC_DOCKERFILE_MAX_SIZE ((size_t)4 << 20) /* a larger file is refused */
+#define SPEC_DOCKERFILE_MAX_LINE ((size_t)1 << 20) /* and so is a longer physical line */
+
+/* A builder flag: `--name=value`, or a bare `--name` (value NULL). */
+struct spec_df_flag {
+	char *name; /* without the leading "--": "mount", "from" */
+	char *value;
+};
+
+/* A here-document (BuildKit 1.4 syntax) of a RUN, COPY or ADD in shell form. */
+struct spec_df_heredoc {
+	char *name;	 /* the terminator word, quotes removed: "EOF" */
+	char *body;	 /* the lines up to the terminator, each with its line ending, "" if none */
+	bool expand;	 /* no quote in the name: the build expands $VAR in body (docker's rule) */
+	bool chomp_tabs; /* <<-: leading tabs were removed from body lines and the terminator */
+};
+
+struct spec_df_instruction {
+	int line;      /* 1-based first physical line */
+	int end_line;  /* last physical line, continuations and heredoc bodies included */
+	char *keyword; /* upper-cased: "RUN" */
+	/*
+	 * The instruction as written, leading blanks removed and continuation lines joined the way
+	 * docker joins them (escape char and what follows it dropped, nothing inserted), comment
+	 * and blank lines inside it left out: docker's history "created_by" text.
+	 */
+	char *original;
+	struct spec_df_flag *flags; /* leading --flags, in order */
+	size_t n_flags;
+	/*
+	 * Exec form: rest was a JSON array of strings (RUN, CMD, ENTRYPOINT, SHELL, ADD, COPY,
+	 * VOLUME, HEALTHCHECK CMD) and args holds its items. Invalid JSON falls back to the shell
+	 * form as docker does; a valid array with a non-string item is an error.
+	 */
+	bool json;
+	/*
+	 * NULL-terminated. json: the array items. Otherwise, for FROM, EXPOSE, ADD, COPY and
+	 * VOLUME (docker splits these on blanks before expanding, quotes or not), rest split on
+	 * blanks, unexpanded; NULL for every other keyword.
+	 */
+	char **args;
+	size_t n_args;
+	/* The text after the flags, trimmed and unexpanded ("" when none); JSON text as written. */
+	char *rest;
+	/* HEALTHCHECK: "CMD" or "NONE" (upper-cased); json, args and rest describe what follows. */
+	char *health_type;
+	struct spec_df_heredoc *heredocs; /* for ONBUILD RUN <<EOF, on the ONBUILD (as BuildKit) */
+	size_t n_heredocs;
+	/* ONBUILD: the trigger instruction (never ONBUILD, FROM or MAINTAINER); rest its text. */
+	struct spec_df_instruction *onbuild;
+};
+
+struct spec_dockerfile {
+	char escape;  /* '\\', or '`' after `# escape=`` ` */
+	char *syntax; /* the `# syntax=` directive (recorded, not acted on), or NULL */
+	struct spec_df_instruction *instructions;
+	size_t n_instructions;
+};
+
+/*
+ * Parse a Dockerfile. Parser directives (escape, syntax, check; case-insensitive, each at most
+ * once) are honoured only before the first instruction, comment or blank line; a UTF-8 BOM is
+ * skipped, CRLF line ends are accepted. Comments are lines whose first non-blank is '#'; inside
+ * an instruction continued with the escape char they are skipped, as are blank lines.
+ *
+ * Flags must be ones docker defines for the keyword (FROM --platform; RUN --mount --network
+ * --security --device; COPY --from --chown --chmod --link --parents --exclude; ADD --chown
+ * --chmod --link --keep-git-dir --checksum --unpack --exclude; HEALTHCHECK --interval
+ * --timeout --start-period --start-interval --retries); their values are the build's to check.
+ *
+ * Errors (-EINVAL) name the line: "Dockerfile line 3: unknown instruction 'FOO'". A file with
+ * no instruction, a NUL byte, a file over SPEC_DOCKERFILE_MAX_SIZE or a physical line over
+ * SPEC_DOCKERFILE_MAX_LINE is refused. ret is written only on success.
+ */
+int spec_dockerfile_parse(const char *buf, size_t len, struct spec_dockerfile *ret,
+			  struct qerr *err);
+void spec_dockerfile_release(struct spec_dockerfile *df);
+
+/* Look a variable up for expansion: its value (borrowed), or NULL when it is unset. */
+typedef const char *(*spec_df_lookup_fn)(void *data, const char *name);
+
+/*
+ * Expand a Dockerfile word as BuildKit's shell lexer does (ProcessWord / ProcessWords), with
+ * escape the file's escape char: '...' is literal; "..." allows $ expansion and escapes only
+ * ", $ and the escape char; outside quotes the escape char escapes the next char (and is
+ * dropped at the end). $VAR, ${VAR}, ${VAR:-w}, ${VAR-w}, ${VAR:+w}, ${VAR+w}, ${VAR:?msg},
+ * ${VAR?msg} (w expanded itself), and BuildKit's ${VAR#pat}, ${VAR##pat}, ${VAR%pat},
+ * ${VAR%%pat}, ${VAR/pat/s}, ${VAR//pat/s} (pat: '*' and '?' wildcards, '\' escapes). A name
+ * is ASCII letters, digits and '_', or digits alone ($1), or one of @ * # ? - $ ! (never set).
+ * Unset variables expand to ""; lookup may be NULL (nothing is set).
+ *
+ * split false: exactly one word, blanks kept. split true: unquoted blanks (also those coming
+ * from an expansion) separate words, and an empty result gives no word, even a quoted "" (as
+ * BuildKit); "<<" and the blanks after it stay in one word (BuildKit keeps `COPY << EOF /x`
+ * together that way). *ret_words is a NULL-terminated vector of *ret_n words (ret_n may be
+ * NULL); free each word and the vector. -EINVAL for an unterminated quote, a ${ without },
+ * a bad modifier or pattern, or ${VAR:?msg} of an unset (or empty) VAR, with a message that
+ * quotes the word: "expanding '${X:?}': X: is not allowed to be unset".
+ */
+int spec_df_expand(const char *s, char escape, bool split, spec_df_lookup_fn lookup, void *data,
+		   char ***ret_words, size_t *ret_n, struct qerr *err);
+
+/*
+ * The pairs of an ENV, LABEL or ARG instruction (keyword, case-insensitive), given its rest:
+ * the KEY=VALUE ... form (values may be quoted; words split as docker's parser does) and, for
+ * ENV and LABEL, the legacy `KEY VALUE` form (one pair, the value is the rest of the line).
+ * Keys and values are expanded with lookup (all against the variables as they were before the
+ * instruction, as docker does). ARG NAME without '=' gives a NULL value. Names: ENV and LABEL
+ * keys must not be empty; ARG names must be shell names ([A-Za-z_][A-Za-z0-9_]*). *ret_keys
+ * and *ret_values hold *ret_n entries each (plus a NULL after them); free them with
+ * spec_df_keyvalues_free. -EINVAL with a message on a syntax, expansion or name error
+ * ("ENV must have two arguments", "ARG: 'a-b' is not a valid name (...)").
+ */
+int spec_df_keyvalues(const char *rest, char escape, const char *keyword, spec_df_lookup_fn lookup,
+		      void *data, char ***ret_keys, char ***ret_values, size_t *ret_n,
+		      struct qerr *err);
+/* Free what spec_df_keyvalues returned (values may hold NULLs). */
+void spec_df_keyvalues_free(char **keys, char **values, size_t n);
+
+/*
+ * .dockerignore, moby's patternmatcher semantics: lines trimmed, '#' lines (in column 1) and
+ * empty lines skipped, a leading '/' dropped, patterns cleaned like Go's filepath.Clean, '!'
+ * marks an exception, and the last pattern that matches decides. Patterns are Go filepath.Match
+ * globs ('*' and '?' stop at '/', [a-c] [^a-c] classes, '\' escapes) plus '**', any number of
+ * directories (also none). A pattern that matches a parent directory of a path matches the
+ * path too. -EINVAL for a bad pattern ("[a-", a trailing '\', a lone "!") naming its line.
+ */
+struct spec_ignore_glob; /* compiled pattern, private to ignore.c */
+
+struct spec_ignore_pattern {
+	char *text;	/* cleaned, without the '!' */
+	bool exception; /* written with a leading '!' */
+	struct spec_ignore_glob *glob;
+};
+
+struct spec_ignore {
+	struct spec_ignore_pattern *patterns;
+	size_t n_patterns;
+};
+
+int spec_ignore_parse(const char *buf, size_t len, struct spec_ignore *ret, struct qerr *err);
+/*
+ * Is relpath (relative to the context root, '/'-separated, clean: no "./", "..", "//" or
+ * leading or trailing '/') excluded? false for an empty pattern list.
+ */
+bool spec_ignore_match(const struct spec_ignore *ig, const char *relpath);
+/*
+ * Could an exception pattern match something below the directory dirpath (same form as
+ * relpath)? A walker that finds dirpath excluded must descend into it only when this is true,
+ * and then match each entry; when false, nothing below dirpath can be re-included.
+ */
+bool spec_ignore_may_match_inside(const struct spec_ignore *ig, const char *dirpath);
+void spec_ignore_release(struct spec_ignore *ig);

@@ -44,7 +44,8 @@ int image_layer_create(struct image_store *s, const struct image_tree *tree,
 
 int image_create(struct image_store *s, const struct image *base,
 		 const struct image_layer_desc *layers, size_t n_layers, const char *config,
-		 size_t config_len, const char *name, char ret_id[72], struct qerr *err)
+		 size_t config_len, const char *name, bool listed, char ret_manifest[72],
+		 struct qerr *err)
 {
 	size_t n_base = base ? base->manifest.n_layers : 0, manifest_len;
 	struct spec_descriptor *l = xcalloc(n_base + n_layers + 1, sizeof(*l));
@@ -98,7 +99,7 @@ int image_create(struct image_store *s, const struct image *base,
 	}
 	if (r >= 0)
 		r = blob_put_buffer(s, manifest, manifest_len, manifest_digest, err);
-	if (r >= 0) {
+	if (r >= 0 && (name || listed)) {
 		struct index_add a = { .desc = { .media_type = (char *)SPEC_MT_OCI_MANIFEST,
 						 .digest = manifest_digest,
 						 .size = (int64_t)manifest_len },
@@ -107,7 +108,85 @@ int image_create(struct image_store *s, const struct image *base,
 		r = index_add_all(s, &a, 1, err);
 	}
 	if (r >= 0)
-		memcpy(ret_id, config_digest, 72);
+		memcpy(ret_manifest, manifest_digest, 72);
 	free(l);
+	return r;
+}
+
+int image_name(struct image_store *s, const char *manifest, const char *name, struct qerr *err)
+{
+	_cleanup_free_ char *buf = NULL, *full = NULL;
+	size_t len;
+	int r;
+
+	if (name) {
+		struct spec_reference ref = { 0 };
+
+		r = spec_reference_parse(name, &ref, err);
+		if (r < 0)
+			return qerr_wrap(err, r, "name '%s'", name);
+		full = spec_reference_format(&ref);
+		spec_reference_release(&ref);
+	}
+	r = blob_read_small(s, manifest, &buf, &len, err);
+	if (r >= 0) {
+		struct index_add a = { .desc = { .media_type = (char *)SPEC_MT_OCI_MANIFEST,
+						 .digest = (char *)manifest,
+						 .size = (int64_t)len },
+				       .ref = full };
+
+		r = index_add_all(s, &a, 1, err);
+	}
+	return r;
+}
+
+int image_create_index(struct image_store *s, char (*manifests)[72], size_t n, const char *name,
+		       char ret_digest[72], struct qerr *err)
+{
+	struct spec_index idx = { .schema_version = 2, .media_type = (char *)SPEC_MT_OCI_INDEX };
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		struct image *img = NULL;
+		struct spec_platform p = { 0 };
+		struct spec_descriptor d = { .media_type = (char *)SPEC_MT_OCI_MANIFEST };
+
+		r = image_open_manifest(s, manifests[i], &img, err);
+		if (r < 0)
+			break;
+		p = (struct spec_platform){ .os = img->config.os,
+					    .architecture = img->config.architecture,
+					    .variant = img->config.variant };
+		d.digest = manifests[i];
+		d.size = (int64_t)img->manifest_len;
+		d.platform = &p;
+		spec_index_add(&idx, &d);
+		image_free(img);
+	}
+	if (r >= 0) {
+		buf = spec_index_write(&idx, &len);
+		r = blob_put_buffer(s, buf, len, ret_digest, err);
+	}
+	if (r >= 0) {
+		_cleanup_free_ char *full = NULL;
+		struct spec_reference ref = { 0 };
+
+		if (name && (r = spec_reference_parse(name, &ref, err)) >= 0) {
+			full = spec_reference_format(&ref);
+			spec_reference_release(&ref);
+		}
+		if (r >= 0) {
+			struct index_add a = { .desc = { .media_type = (char *)SPEC_MT_OCI_INDEX,
+							 .digest = ret_digest,
+							 .size = (int64_t)len },
+					       .ref = full };
+
+			r = index_add_all(s, &a, 1, err);
+		}
+	}
+	idx.media_type = NULL; /* static */
+	spec_index_release(&idx);
 	return r;
 }

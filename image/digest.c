@@ -85,3 +85,19 @@ void chain_ids(char *const *diff_ids, size_t n, char (*ret)[72])
 		}
 	}
 }
+
+struct image_hash *image_hash_new(void)
+{
+	return (struct image_hash *)digest_new();
+}
+
+void image_hash_update(struct image_hash *h, const void *buf, size_t len)
+{
+	digest_update((struct digest *)h, buf, len);
+}
+
+void image_hash_final(struct image_hash *h, char ret_digest[72])
+{
+	digest_final((struct digest *)h, ret_digest);
+	digest_free((struct digest *)h);
+}

@@ -96,7 +96,7 @@ static uint64_t sweep(int dirfd, const struct meta *keep, bool trees)
 	return freed;
 }
 
-int gc_collect(struct image_store *s, uint64_t *ret_freed, struct qerr *err)
+int gc_collect(struct image_store *s, bool drop_cache, uint64_t *ret_freed, struct qerr *err)
 {
 	struct spec_index idx = { 0 };
 	struct meta *blobs = meta_new(), *snaps = meta_new();
@@ -109,6 +109,34 @@ int gc_collect(struct image_store *s, uint64_t *ret_freed, struct qerr *err)
 		goto out;
 	for (size_t i = 0; i < idx.n_manifests; i++)
 		mark(s, &idx.manifests[i], blobs, snaps, 0);
+	{
+		/*
+		 * A build's cache (build-cache/KEY holds a manifest digest) keeps its images,
+		 * unless this is prune, which drops the cache first.
+		 */
+		_cleanup_close_ int cfd =
+		    openat(s->root_fd, "build-cache", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_closedir_ DIR *d = cfd >= 0 ? fdopendir(TAKE_FD(cfd)) : NULL;
+		struct dirent *de;
+
+		while (d && (de = readdir(d))) {
+			_cleanup_free_ char *buf = NULL;
+			struct spec_descriptor desc = { .media_type =
+							    (char *)SPEC_MT_OCI_MANIFEST };
+
+			if (de->d_name[0] == '.')
+				continue;
+			if (drop_cache) {
+				(void)unlinkat(dirfd(d), de->d_name, 0);
+				continue;
+			}
+			if (read_file_at(dirfd(d), de->d_name, 128, &buf) < 71)
+				continue;
+			buf[71] = '\0';
+			desc.digest = buf;
+			mark(s, &desc, blobs, snaps, 0);
+		}
+	}
 	for (size_t i = 0; i < s->n_pins; i++) {
 		/* A pinned digest: mark it as whatever kind of document it is. */
 		struct spec_descriptor d = { .digest = s->pins[i],
@@ -148,7 +176,7 @@ int image_prune(struct image_store *s, uint64_t *ret_freed, struct qerr *err)
 
 	if (r < 0)
 		return qerr_set_errno(err, r, "store '%s': cannot lock it", s->root);
-	r = gc_collect(s, ret_freed, err);
+	r = gc_collect(s, true, ret_freed, err);
 	store_lock_shared(s);
 	return r;
 }

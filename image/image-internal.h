@@ -105,7 +105,7 @@ int blob_check(const char *what, const char *digest_want, int64_t size_want, con
 	       uint64_t size_got, struct qerr *err);
 
 /* ---- gc.c: collect what index.json does not reach (store lock held exclusively) ----------- */
-int gc_collect(struct image_store *s, uint64_t *ret_freed, struct qerr *err);
+int gc_collect(struct image_store *s, bool drop_cache, uint64_t *ret_freed, struct qerr *err);
 
 /* ---- image.c: add loaded or imported images to index.json --------------------------------- */
 
@@ -248,6 +248,12 @@ struct ino_map {
 /* The slot of (dev, ino), added when new. */
 struct ino_slot *ino_get(struct ino_map *m, dev_t dev, ino_t ino);
 void ino_release(struct ino_map *m);
+
+/*
+ * Normalise a tar name (layer.c): strip "./", collapse "//" and "." components, drop a
+ * trailing "/"; absolute names and ".." are refused (-EPERM, what names the archive).
+ */
+int layer_normalise(const char *raw, char **ret, const char *what, struct qerr *err);
 
 /* layer-write.c: image_layer_write to any sink (out gets the bytes as stored) */
 int layer_write(const struct image_tree *tree, const struct image_change *v, size_t n,

@@ -263,7 +263,7 @@ int image_remove(struct image_store *s, const char *name, bool force,
 			report(line, data);
 			/* Free the space now unless another qrun uses the store (prune will). */
 			if (store_lock_exclusive(s, false) == 0) {
-				(void)gc_collect(s, &freed, NULL);
+				(void)gc_collect(s, false, &freed, NULL);
 				store_lock_shared(s);
 			}
 		}

@@ -353,9 +353,53 @@ int image_layer_create(struct image_store *s, const struct image_tree *tree,
 		       struct image_layer_desc *ret, struct qerr *err);
 /*
  * Store an image: base's layers (base NULL: none) then layers, with config (the caller's
- * bytes, whose diff_ids must match), as an OCI manifest; tagged name when not NULL.
- * ret_id gets the config digest (the image ID).
+ * bytes, whose diff_ids must match), as an OCI manifest; tagged name when not NULL, listed
+ * untagged when name is NULL and listed (commit), or not in index.json at all (a build's
+ * steps: prune removes them). ret_manifest gets the manifest's digest.
  */
 int image_create(struct image_store *s, const struct image *base,
 		 const struct image_layer_desc *layers, size_t n_layers, const char *config,
-		 size_t config_len, const char *name, char ret_id[72], struct qerr *err);
+		 size_t config_len, const char *name, bool listed, char ret_manifest[72],
+		 struct qerr *err);
+
+/*
+ * An OCI index of stored manifests (each's platform from its config), stored and listed as
+ * name (or untagged): a multi-platform build. ret_digest gets the index's digest.
+ */
+int image_create_index(struct image_store *s, char (*manifests)[72], size_t n, const char *name,
+		       char ret_digest[72], struct qerr *err);
+/* ---- ADD's archives (extract.c) ---- */
+
+/* Does fd start like a tar archive (plain, gzip, bzip2, xz or zstd)? */
+bool image_is_archive(int fd);
+
+struct image_extract_opts {
+	bool rootless; /* keep u+rw(x) on the host; devices as empty files */
+	bool chown;    /* owners uid:gid instead of the archive's */
+	uint32_t uid, gid;
+	/* each file made, with the attributes its guests must see */
+	void (*made)(void *data, const struct stat *st, const struct image_attr *a);
+	void *data;
+};
+
+/*
+ * Unpack the tar archive fd into guest directory dest of rootfs (created where missing),
+ * every name resolved inside rootfs. -errno with a message on a bad or unsafe archive.
+ */
+int image_extract(int fd, const char *rootfs, const char *dest, const struct image_extract_opts *o,
+		  struct qerr *err);
+
+/* List a stored manifest in index.json: tagged name, or untagged (name NULL). */
+int image_name(struct image_store *s, const char *manifest, const char *name, struct qerr *err);
+
+/* "sha256:HEX" -> "HEX" (borrowed). */
+static inline const char *digest_hex_of(const char *digest)
+{
+	return strncmp(digest, "sha256:", 7) == 0 ? digest + 7 : digest;
+}
+
+/* sha256 for callers outside image/ (a build's cache keys); image_hash_final frees h. */
+struct image_hash;
+struct image_hash *image_hash_new(void);
+void image_hash_update(struct image_hash *h, const void *buf, size_t len);
+void image_hash_final(struct image_hash *h, char ret_digest[72]);

@@ -256,7 +256,7 @@ static void release(struct layer_ctx *c)
  * Normalise a tar name: strip "./", collapse "//" and "." components, drop trailing "/".
  * Absolute names and ".." are refused. "" is the root of the tree.
  */
-static int normalise(const char *raw, char **ret, const char *what, struct qerr *err)
+int layer_normalise(const char *raw, char **ret, const char *what, struct qerr *err)
 {
 	size_t len = strlen(raw);
 	char *out = xmalloc(len + 1), *o = out;
@@ -502,7 +502,7 @@ static int apply_entry(struct layer_ctx *c, struct archive_entry *e, struct qerr
 
 	if (!raw)
 		return qerr_set(err, -EBADMSG, "%s: an entry has no name", c->la->what);
-	r = normalise(raw, &path, c->la->what, err);
+	r = layer_normalise(raw, &path, c->la->what, err);
 	if (r < 0)
 		return r;
 	if (!*path)
@@ -517,7 +517,7 @@ static int apply_entry(struct layer_ctx *c, struct archive_entry *e, struct qerr
 		_cleanup_free_ char *lparent = NULL;
 		const char *lbase;
 
-		r = normalise(hl, &link, c->la->what, err);
+		r = layer_normalise(hl, &link, c->la->what, err);
 		if (r < 0)
 			return r;
 		if (!*link)
@@ -737,8 +737,8 @@ int layer_scan(int fd, char ret_diff_id[72], struct spec_platform *ret_platform,
 				     archive_error_string(c.inner));
 			break;
 		}
-		r = normalise(archive_entry_pathname(e) ? archive_entry_pathname(e) : "", &path,
-			      la.what, err);
+		r = layer_normalise(archive_entry_pathname(e) ? archive_entry_pathname(e) : "",
+				    &path, la.what, err);
 		if (r >= 0 && archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e))
 			scan_elf(&c, path);
 	}

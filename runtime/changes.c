@@ -26,7 +26,7 @@ void owner_seeds_release(struct owner_seeds *s)
 	*s = (struct owner_seeds){ 0 };
 }
 
-static void attr_of(void *data, const struct stat *st, struct image_attr *ret)
+void runtime_owners_attr(void *data, const struct stat *st, struct image_attr *ret)
 {
 	tracer_owners_get(data, st, &ret->uid, &ret->gid, &ret->mode, &ret->rdev);
 }
@@ -80,8 +80,8 @@ int container_files_open(struct image_store *s, struct container *c, struct cont
 		r = tracer_owners_open(f.upper_dir, &uid, &f.upper_owners, err);
 	if (r < 0)
 		goto fail;
-	f.lower = (struct image_tree){ f.lower_dir, attr_of, f.lower_owners };
-	f.upper = (struct image_tree){ f.upper_dir, attr_of, f.upper_owners };
+	f.lower = (struct image_tree){ f.lower_dir, runtime_owners_attr, f.lower_owners };
+	f.upper = (struct image_tree){ f.upper_dir, runtime_owners_attr, f.upper_owners };
 	*ret = f;
 	return 0;
 fail:

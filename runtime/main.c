@@ -13,7 +13,9 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "build", cmd_build, "build an image from a Dockerfile (reproducible)" },
 	{ "chroot", cmd_chroot, "run a command confined to a root filesystem (the tracer)" },
+	{ "commit", cmd_commit, "make an image of a container's changes" },
 	{ "create", cmd_create, "create a container of an image" },
 	{ "diff", cmd_diff, "list the files a container added, changed or deleted" },
 	{ "exec", cmd_exec, "run a command in a running container" },
@@ -42,7 +44,7 @@ static const struct command commands[] = {
 
 /* Verbs that are designed (../shared/DESIGN.md) but not built; said plainly, never faked. */
 static const char *const planned[] = {
-	"build",
+	"logs", "stop", "wait", "attach", "cp", "top", "rename", "restart",
 };
 
 static void usage(FILE *out)
@@ -71,8 +73,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"\n\nFor a user who is not root, containers run as root inside (or --user): ids,\n"
 		"set*id, chown, chmod, mknod, stat and permission checks are emulated, and\n"
-		"ownership lasts across a container's runs (layers written from a container wait\n"
-		"for build and commit).\n");
+		"ownership lasts across a container's runs and into the layers that build,\n"
+		"commit and export write.\n");
 	fprintf(out, "\nRun 'qrun COMMAND --help' for more on a command.\n");
 }
 

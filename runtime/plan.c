@@ -422,25 +422,17 @@ static int open_or_pull(struct cmd_ctx *ctx, struct image_store *s, const struct
 	return image_open(s, image, platform, ret, &ctx->err);
 }
 
-int plan_create(struct cmd_ctx *ctx, const struct run_opts *o, const char *image, char **cmd,
-		int n_cmd, struct container **ret)
+int plan_create_from(struct cmd_ctx *ctx, struct image_store *s, const struct run_opts *o,
+		     const struct image *img, const char *image, char **cmd, int n_cmd,
+		     struct container **ret)
 {
-	struct spec_platform platform = { 0 };
-	struct image_store *s = NULL;
-	struct image *img = NULL;
 	struct container *c = NULL;
 	_cleanup_free_ char *rootfs = NULL, *meta = NULL, *snapshot = NULL;
 	int r;
 
-	if (o->platform && (r = spec_platform_parse(o->platform, &platform, &ctx->err)) < 0)
-		return r; /* the message names the platform */
-	r = runtime_open_store(ctx, &s);
-	if (r >= 0)
-		r = open_or_pull(ctx, s, o, image, o->platform ? &platform : NULL, &img);
-	if (r >= 0)
-		r = container_new(image_store_root(s), o->name, &c, &ctx->err);
+	r = container_new(image_store_root(s), o->name, &c, &ctx->err);
 	if (r < 0)
-		goto out;
+		return r;
 	r = build_config(o, img, image, cmd, n_cmd, c, &ctx->err);
 	if (r >= 0) {
 		rootfs = xasprintf("%s/rootfs", c->dir);
@@ -462,11 +454,34 @@ int plan_create(struct cmd_ctx *ctx, const struct run_opts *o, const char *image
 		c = container_free(c);
 	}
 	*ret = c;
-out:
+	return r;
+}
+
+int plan_create(struct cmd_ctx *ctx, const struct run_opts *o, const char *image, char **cmd,
+		int n_cmd, struct container **ret)
+{
+	struct spec_platform platform = { 0 };
+	struct image_store *s = NULL;
+	struct image *img = NULL;
+	int r;
+
+	if (o->platform && (r = spec_platform_parse(o->platform, &platform, &ctx->err)) < 0)
+		return r; /* the message names the platform */
+	r = runtime_open_store(ctx, &s);
+	if (r >= 0)
+		r = open_or_pull(ctx, s, o, image, o->platform ? &platform : NULL, &img);
+	if (r >= 0)
+		r = plan_create_from(ctx, s, o, img, image, cmd, n_cmd, ret);
 	image_free(img);
 	image_store_close(s);
 	spec_platform_release(&platform);
 	return r;
+}
+
+int plan_open_image(struct cmd_ctx *ctx, struct image_store *s, const struct run_opts *o,
+		    const char *image, const struct spec_platform *platform, struct image **ret)
+{
+	return open_or_pull(ctx, s, o, image, platform, ret);
 }
 
 /* ---- run -------------------------------------------------------------------------------- */

@@ -91,6 +91,8 @@ bool runtime_wants_help(int argc, char **argv);
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_create(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_start(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_build(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_commit(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_diff(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_exec(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_export(int argc, char **argv, struct cmd_ctx *ctx);
@@ -211,6 +213,13 @@ int plan_env_apply(char ***env, const struct run_opts *o, struct qerr *err);
 /* Create a container from IMAGE [COMMAND...] with o: prints nothing; returns it. */
 int plan_create(struct cmd_ctx *ctx, const struct run_opts *o, const char *image, char **cmd,
 		int n_cmd, struct container **ret);
+/* The same from an open image (image: its name in messages and annotations). */
+int plan_create_from(struct cmd_ctx *ctx, struct image_store *s, const struct run_opts *o,
+		     const struct image *img, const char *image, char **cmd, int n_cmd,
+		     struct container **ret);
+/* Open image for platform, pulling it as o->pull says (run's rules). */
+int plan_open_image(struct cmd_ctx *ctx, struct image_store *s, const struct run_opts *o,
+		    const char *image, const struct spec_platform *platform, struct image **ret);
 /*
  * Run a process of container c: args/env/cwd from its config unless given (exec). Records
  * the state when record is true (run, start). Returns the exit status (or -errno).
@@ -230,6 +239,8 @@ struct owner_seeds {
 };
 void owner_seeds_load(const char *meta, struct owner_seeds *ret);
 void owner_seeds_release(struct owner_seeds *s);
+/* image_tree.attr for a struct tracer_owners (data). */
+void runtime_owners_attr(void *data, const struct stat *st, struct image_attr *ret);
 
 struct container_files {
 	struct image *img;		/* the container's image (its platform's manifest) */

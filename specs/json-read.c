@@ -241,8 +241,6 @@ int jread_strv(struct jctx *c, const struct jnode *obj, const char *key, bool re
 	return 0;
 }
 
-
-
 bool strv_equal(char *const *a, char *const *b)
 {
 	size_t i;

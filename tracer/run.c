@@ -242,8 +242,9 @@ int tracer_run(const struct tracer_config *config, struct tracer_result *ret, st
 			     .owners = { .store_fd = -1, .shm_fd = -1 } };
 	struct tracee *self;
 	char host_cwd[PATH_MAX];
-	int status_fd = -1, wall = -1, r;
+	int status_fd = -1, wall = -1, dumpable, r;
 
+	dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	tr.tracer_pid = getpid();
 	tr.real_uid = getuid();
 	tr.real_gid = getgid();
@@ -314,6 +315,12 @@ out:
 		(void)close(status_fd);
 	binds_remove_mountpoints(&tr.binds);
 	binds_release(&tr.binds);
+	/*
+	 * The guest is gone (killed and reaped): dumpable again, or the next run of this process
+	 * (a build's next step) could not seize its child.
+	 */
+	if (dumpable > 0)
+		(void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
 	for (size_t i = 0; i < ARRAY_SIZE(tr.qemu_paths); i++)
 		free(tr.qemu_paths[i]);
 	keeper_stop(&tr);

@@ -5,7 +5,7 @@
 # (image/layer-write.c). Run as root and as a normal user: the answers must be the same.
 . "$(dirname "$0")/lib.sh"
 fixture BB busybox amd64
-require_cmd tar
+require_cmd tar skopeo
 
 mkdir -p "$T/bb"
 cp -a "$BB/." "$T/bb/"
@@ -82,5 +82,28 @@ ok "no file left behind by a failed export" test ! -e "$T/none.tar"
 "$QRUN" run --name dev dbb:1 mknod /devnode c 1 3 >/dev/null 2>&1
 like "a device node exported as one (emulated for a user)" \
 	"$("$QRUN" export dev | tar -tvf - --numeric-owner | grep devnode)" '^c.* 1,3 '
+
+# --- commit -----------------------------------------------------------------------------------
+id=$("$QRUN" commit -m "my change" -c 'CMD ["cat", "/b"]' -c "ENV FROM_COMMIT=yes" c1 committed:1 2>&1)
+like "commit prints the image ID" "$id" '^sha256:[0-9a-f]{64}$'
+is "the new image's CMD" "$("$QRUN" run --rm committed:1 2>&1)" "b"
+is "the changes are in it" "$("$QRUN" run --rm committed:1 sh -c \
+	'ls /a; ls /etc/motd 2>&1 | grep -c "No such"; stat -c "%u:%g" /b; echo $FROM_COMMIT' 2>&1)" "/a
+1
+7:0
+yes"
+like "the message in its history (skopeo reads the store)" \
+	"$(skopeo inspect --config "oci:$QRUN_ROOT:docker.io/library/committed:1" 2>&1)" \
+	'"comment": *"my change"'
+"$QRUN" run --name c6 committed:1 sh -c 'echo more >/more' >/dev/null 2>&1
+is "a container of the committed image has only its own changes" "$("$QRUN" diff c6 2>&1)" "A /more"
+"$QRUN" export c1 | tar -tv --numeric-owner 2>/dev/null | awk '{print $1, $2, $6}' | sort >"$T/e1"
+"$QRUN" run --name c7 committed:1 true >/dev/null 2>&1
+"$QRUN" export c7 | tar -tv --numeric-owner 2>/dev/null | awk '{print $1, $2, $6}' | sort >"$T/e7"
+is "the committed image's tree is the container's (owners, modes, names)" \
+	"$(diff "$T/e1" "$T/e7" && echo same)" "same"
+like "an untagged commit is listed" "$("$QRUN" commit c2 2>&1)" '^sha256:'
+like "a bad --change" "$("$QRUN" commit -c 'RUN true' c1 2>&1)" 'RUN cannot be applied'
+fails "commit of no container" "$QRUN" commit nosuch x:1
 
 done_testing

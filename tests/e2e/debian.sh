@@ -88,3 +88,35 @@ debian_debs() {
 		cp "$cache/${p}"_*.deb "$dir/"
 	done
 }
+
+# debian_repo ARCH DIR PACKAGE...: a flat apt repository (DIR/*.deb + DIR/Packages) of
+# PACKAGEs and what they need on top of the ARCH image (apt resolves it against the image's
+# dpkg status; no recommends). Fetched once by the root run into the cache, keyed by the list.
+debian_repo() {
+	local arch=$1 dir=$2 key d w
+	shift 2
+	key=$(echo "$arch $*" | sha256sum | cut -c1-12)
+	d=$QRUN_BUILD/debootstrap/repo-$arch-$key
+	if [ ! -f "$d/.complete" ]; then
+		[ "$(id -u)" = 0 ] || skip_all "no cached $arch repository of $*: the root run fetches it"
+		debian_rootfs "$arch"
+		rm -rf "$d"
+		w=$(mktemp -d "$T/repo.XXXXXX")
+		mkdir -p "$d/partial" "$w/cache"
+		cp "$DEBIAN_ROOT/var/lib/dpkg/status" "$w/status"
+		if ! apt-get -q -o Dir::State::status="$w/status" -o Dir::Cache="$w/cache" \
+			-o Dir::Cache::archives="$d" -o APT::Architecture="$arch" \
+			-o APT::Architectures::="$arch" -o APT::Install-Recommends=false \
+			-o Debug::NoLocking=1 install -y -d "$@" >"$w/log" 2>&1; then
+			diag "$(tail -5 "$w/log")"
+			skip_all "apt-get could not fetch $* for $arch"
+		fi
+		rm -rf "$d/partial" "$d/lock"
+		(cd "$d" && dpkg-scanpackages -m . >Packages 2>/dev/null) ||
+			skip_all "dpkg-scanpackages failed"
+		touch "$d/.complete"
+		chmod -R a+rX "$d"
+	fi
+	mkdir -p "$dir"
+	cp "$d"/*.deb "$d/Packages" "$dir/"
+}

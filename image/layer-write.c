@@ -74,9 +74,14 @@ static time_t mtime_of(const struct writer *w, time_t t)
 	return w->o->clamp_mtime >= 0 && t > w->o->clamp_mtime ? (time_t)w->o->clamp_mtime : t;
 }
 
+/*
+ * ARCHIVE_WARN is no failure: a name that is not ASCII cannot be converted from qrun's C
+ * locale, and the pax writer then writes it as it is with hdrcharset=BINARY (that entry
+ * only; the same bytes whatever the host's locale, since qrun never calls setlocale).
+ */
 static int put_header(struct writer *w, const char *path)
 {
-	return archive_write_header(w->a, w->e) < ARCHIVE_OK ? fail(w, path) : 0;
+	return archive_write_header(w->a, w->e) < ARCHIVE_WARN ? fail(w, path) : 0;
 }
 
 /* .wh.NAME beside path's name, or .wh..wh..opq inside directory path. */

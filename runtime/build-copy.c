@@ -140,7 +140,7 @@ static int expand(const struct build_copy *c, int root, const char *prefix, cons
 		    fnmatch(comp, de->d_name, FNM_PERIOD) != 0)
 			continue;
 		rel = *prefix ? xasprintf("%s/%s", prefix, de->d_name) : xstrdup(de->d_name);
-		if (c->ignored && c->ignored(c->ignore_data, rel))
+		if (c->ignored && c->ignored(c->ignore_data, rel, de->d_type == DT_DIR))
 			continue;
 		r = slash ? expand(c, root, rel, slash + 1, p, err) : (add_match(p, rel), 0);
 	}
@@ -186,12 +186,14 @@ static int hash_dir(const struct build_copy *c, int fd, const char *rel, struct 
 		_cleanup_close_ int cfd = -1;
 		struct stat st;
 
-		if (r < 0 || (c->ignored && c->ignored(c->ignore_data, child)))
+		if (r < 0)
 			continue;
 		cfd = openat(fd, names[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (cfd < 0 || fstat(cfd, &st) < 0)
 			r = qerr_set_errno(err, -errno, "cannot read '%s' in %s", child,
 					   c->src_label);
+		else if (c->ignored && c->ignored(c->ignore_data, child, S_ISDIR(st.st_mode)))
+			continue;
 		else
 			r = hash_tree(c, cfd, child, &st, h, err);
 	}
@@ -267,7 +269,7 @@ int build_copy_plan(const struct build_copy *c, struct build_copy_plan *ret, str
 		_cleanup_close_ int fd = -1;
 		struct stat st;
 
-		if (c->ignored && c->ignored(c->ignore_data, p.sources[i])) {
+		if (c->ignored && c->ignored(c->ignore_data, p.sources[i], false)) {
 			r = qerr_set(err, -ENOENT, "%s: '%s' is excluded by .dockerignore", c->verb,
 				     p.sources[i]);
 			break;
@@ -403,8 +405,14 @@ static int copy_children(struct apply_ctx *a, int sdir, int ddir, const char *re
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		child = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
-		if (a->c->ignored && a->c->ignored(a->c->ignore_data, child))
-			continue;
+		if (a->c->ignored) {
+			struct stat cst;
+			bool dir = fstatat(dirfd(d), de->d_name, &cst, AT_SYMLINK_NOFOLLOW) == 0 &&
+				   S_ISDIR(cst.st_mode);
+
+			if (a->c->ignored(a->c->ignore_data, child, dir))
+				continue;
+		}
 		r = copy_node(a, dirfd(d), de->d_name, ddir, de->d_name, child);
 	}
 	return r;

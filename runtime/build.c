@@ -239,6 +239,14 @@ static void step_key(struct build_ctx *b, const struct build_stage *st,
 	image_hash_final(h, ret);
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 /* A cached result for key: the stage continues from it. */
 static bool from_cache(struct build_ctx *b, struct build_stage *st, const char *key)
 {
@@ -251,7 +259,7 @@ static bool from_cache(struct build_ctx *b, struct build_stage *st, const char *
 	spec_image_config_release(&st->cfg);
 	spec_image_config_copy(&img->config, &st->cfg);
 	if (!b->o->quiet)
-		printf("--> Using cache %.12s\n", digest_hex_of(img->manifest_digest));
+		printf("--> CACHED %.12s\n", digest_hex_of(img->manifest_digest));
 	return true;
 }
 
@@ -263,7 +271,8 @@ static int finish_step(struct build_ctx *b, struct build_stage *st, const char *
 	if (r >= 0) {
 		build_cache_put(b, key, st->base->manifest_digest);
 		if (!b->o->quiet)
-			printf("--> %.12s\n", digest_hex_of(st->base->manifest_digest));
+			printf("--> %.12s (%.1f s)\n", digest_hex_of(st->base->manifest_digest),
+			       seconds_since(&b->step_start));
 	}
 	return r;
 }
@@ -323,9 +332,9 @@ static int do_run(struct build_ctx *b, struct build_stage *st, const struct spec
 	return r;
 }
 
-static bool ignored(void *data, const char *rel)
+static bool ignored(void *data, const char *rel, bool is_dir)
 {
-	return spec_ignore_match(data, rel);
+	return spec_ignore_match(data, rel) && !(is_dir && spec_ignore_may_match_inside(data, rel));
 }
 
 static int parse_chown(struct build_ctx *b, struct build_stage *st, const char *spec, uint32_t *uid,
@@ -676,6 +685,7 @@ int build_run(struct cmd_ctx *ctx, struct image_store *s, const struct build_opt
 		const struct spec_df_instruction *in = &df.instructions[i];
 
 		b.step = (int)i + 1;
+		clock_gettime(CLOCK_MONOTONIC, &b.step_start);
 		if (!o->quiet)
 			printf("STEP %d/%d: %s\n", b.step, b.n_steps, in->original);
 		fflush(stdout);

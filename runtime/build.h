@@ -25,7 +25,11 @@ struct build_copy {
 	const struct image_tree *src; /* the context (attr NULL) or a stage's rootfs */
 	const char *src_label;	      /* "the build context", "stage 'x'" */
 	bool in_root;		      /* src's symlinks are rooted at src (a stage) */
-	bool (*ignored)(void *data, const char *rel); /* .dockerignore, or NULL */
+	/*
+	 * .dockerignore, or NULL: is rel left out? A directory is walked when an exception
+	 * could bring back something below it (its files are then asked one by one).
+	 */
+	bool (*ignored)(void *data, const char *rel, bool is_dir);
 	void *ignore_data;
 	char *const *sources; /* as written, after expansion */
 	size_t n_sources;
@@ -85,6 +89,7 @@ struct build_ctx {
 	struct image_tree context;
 	char escape;
 	int step, n_steps;
+	struct timespec step_start; /* for the step's time in the progress lines */
 	struct build_stage *stages; /* done and current */
 	size_t n_stages;
 	char **global_keys, **global_values; /* ARGs before the first FROM */

@@ -121,6 +121,45 @@ for other in "$QRUN_BUILD"/t221-digest-*; do
 		"$(cat "$other")" "$id1"
 done
 
+# --- progress, the cache and prune -----------------------------------------------------------
+out=$("$QRUN" build --target base "$C" 2>&1)
+like "a cached step says CACHED" "$out" '--> CACHED [0-9a-f]{12}'
+out=$("$QRUN" build --no-cache --target base "$C" 2>&1)
+like "a step that ran says its time" "$out" '--> [0-9a-f]{12} \([0-9]+\.[0-9] s\)'
+ok "prune" "$QRUN" prune
+out=$("$QRUN" build --target base "$C" 2>&1)
+unlike "prune drops the cache" "$out" 'CACHED'
+is "and the image is the same" "$(echo "$out" | tail -1)" "$first_id"
+mkdir -p "$T/envarg"
+printf 'FROM bb:1\nARG FROM_ENV\nRUN echo "$FROM_ENV" >/v\n' >"$T/envarg/Dockerfile"
+echo x >"$T/envarg/a" && echo y >"$T/envarg/b"
+FROM_ENV=from-the-environment "$QRUN" build -q --build-arg FROM_ENV -t envarg:1 "$T/envarg" >/dev/null 2>&1
+is "--build-arg NAME takes the environment's value" "$("$QRUN" run --rm envarg:1 cat /v 2>&1)" \
+	"from-the-environment"
+printf 'a\n' >"$T/envarg/.dockerignore"
+printf 'b\n' >"$T/envarg/.containerignore"
+printf 'FROM bb:1\nCOPY . /ctx/\n' >"$T/envarg/Dockerfile"
+"$QRUN" build -q -t ign:1 "$T/envarg" >/dev/null 2>&1
+is ".containerignore wins over .dockerignore" "$("$QRUN" run --rm ign:1 ls /ctx 2>&1 | tr '\n' ' ')" \
+	"Dockerfile a "
+
+# names that are not ASCII (Debian's ca-certificates has them) or not UTF-8 at all
+mkdir -p "$T/names"
+printf 'FROM bb:1\nRUN touch /fö "$(printf "/bad\\377")" && ln -s /fö /lnk\n' >"$T/names/Dockerfile"
+ok "a layer holds names that are not ASCII or not UTF-8" "$QRUN" build -q -t names:1 "$T/names"
+is "as they were" "$("$QRUN" run --rm names:1 sh -c 'printf "%s\\n" /bad* /fö | od -c | head -1 | tr -s " "; readlink /lnk')" \
+	"0000000 / b a d 377 \\n / f 303 266 \\n
+/fö"
+
+# an exception below an excluded directory brings that file back
+mkdir -p "$T/exc/dir/sub"
+echo no >"$T/exc/dir/secret" && echo yes >"$T/exc/dir/sub/keep"
+printf 'dir\n!dir/sub/keep\n' >"$T/exc/.dockerignore"
+printf 'FROM bb:1\nCOPY . /ctx/\n' >"$T/exc/Dockerfile"
+"$QRUN" build -q -t exc:1 "$T/exc" >/dev/null 2>&1
+is ".dockerignore exceptions below an excluded directory" \
+	"$("$QRUN" run --rm exc:1 find /ctx/dir 2>&1 | sort | tr '\n' ' ')" "/ctx/dir /ctx/dir/sub /ctx/dir/sub/keep "
+
 # --- the OCI tools read what qrun wrote ------------------------------------------------------
 ok "skopeo inspects it" skopeo inspect "oci:$QRUN_ROOT:docker.io/library/built:1"
 umoci_opts=

@@ -1,31 +1,41 @@
 /* qrun rm and qrun kill. */
 #include "runtime/runtime.h"
 
+#include <fcntl.h>
 #include <getopt.h>
+#include <string.h>
 #include <signal.h>
 #include <time.h>
 
-/* Signal names docker accepts, and numbers. */
+/* A signal by name (KILL, SIGKILL, case ignored) or number, as docker takes them. */
 static int parse_signal(const char *s)
 {
-	static const struct {
-		const char *name;
-		int sig;
-	} sigs[] = { { "KILL", SIGKILL },
-		     { "TERM", SIGTERM },
-		     { "INT", SIGINT },
-		     { "HUP", SIGHUP },
-		     { "QUIT", SIGQUIT } };
 	long n;
 
-	if (str_has_prefix(s, "SIG"))
+	if (!strncasecmp(s, "SIG", 3))
 		s += 3;
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		if (!strcasecmp(s, sigs[i].name))
-			return sigs[i].sig;
-	if (parse_int(s, 1, 64, &n) == 0)
+	for (int sig = 1; sig < NSIG; sig++) {
+		const char *name = sigabbrev_np(sig);
+
+		if (name && !strcasecmp(s, name))
+			return sig;
+	}
+	if (parse_int(s, 1, NSIG - 1, &n) == 0)
 		return (int)n;
 	return -EINVAL;
+}
+
+/* Is pid the first process of c, traced by c's qrun (and not a pid reused since)? */
+static bool is_guest(const struct container *c, pid_t pid)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/%d/status", (int)pid), *buf = NULL;
+	const char *t;
+	long tracer;
+
+	if (pid <= 0 || read_file_at(AT_FDCWD, path, 1u << 16, &buf) < 0)
+		return false;
+	t = strstr(buf, "\nTracerPid:");
+	return t && sscanf(t + 11, "%ld", &tracer) == 1 && tracer == c->state.pid;
 }
 
 /* Wait up to ~5 s for the container's qrun to go. */
@@ -40,15 +50,28 @@ static bool wait_gone(const struct container *c)
 }
 
 /*
- * qrun forwards INT, TERM, HUP and QUIT to the container's first process; KILL ends qrun and
- * with it (PTRACE_O_EXITKILL) every process of the container.
+ * The signal goes to the container's first process (state.json's guestPid, checked to be
+ * traced by the container's qrun), never to qrun itself: a foreground `qrun run` then ends
+ * as docker's does (137 for KILL) and removes an --rm container. A container whose first
+ * process is not known yet gets INT, TERM, HUP or QUIT through its qrun (which forwards
+ * them) and KILL ends that qrun.
  */
 static int signal_container(struct container *c, int sig, struct qerr *err)
 {
+	pid_t guest = (pid_t)c->state.guest_pid;
+
+	if (is_guest(c, guest)) {
+		if (kill(guest, sig) < 0)
+			return qerr_set_errno(err, -errno, "container '%s'", c->state.name);
+		if (sig == SIGKILL)
+			(void)wait_gone(c); /* its qrun records the end */
+		return 0;
+	}
 	if (sig != SIGKILL && sig != SIGTERM && sig != SIGINT && sig != SIGHUP && sig != SIGQUIT)
-		return qerr_set(
-		    err, -ENOTSUP,
-		    "signal %d: qrun delivers KILL, TERM, INT, HUP and QUIT to containers", sig);
+		return qerr_set(err, -ENOTSUP,
+				"container '%s' has not started its process yet: signal %d waits "
+				"for it",
+				c->state.name, sig);
 	if (kill((pid_t)c->state.pid, sig) < 0)
 		return qerr_set_errno(err, -errno, "container '%s'", c->state.name);
 	if (sig == SIGKILL && wait_gone(c)) {
@@ -56,6 +79,7 @@ static int signal_container(struct container *c, int sig, struct qerr *err)
 		free(c->state.status);
 		c->state.status = xstrdup("exited");
 		c->state.pid = 0;
+		c->state.guest_pid = 0;
 		c->state.exit_code = 128 + SIGKILL;
 		free(c->state.finished_at);
 		c->state.finished_at = runtime_now();
@@ -84,9 +108,10 @@ int cmd_kill(int argc, char **argv, struct cmd_ctx *ctx)
 						optarg);
 			break;
 		case 'h':
-			fputs("Usage: qrun kill [-s SIGNAL] CONTAINER...\n\nSend SIGNAL (default "
-			      "KILL; also TERM, INT, HUP, QUIT) to running containers.\n",
-			      stdout);
+			fputs(
+			    "Usage: qrun kill [-s SIGNAL] CONTAINER...\n\nSend SIGNAL (a name or "
+			    "a number; default KILL) to the first process of running containers.\n",
+			    stdout);
 			return 0;
 		default:
 			return runtime_bad_option(ctx, "kill", argv);
@@ -156,7 +181,8 @@ int cmd_rm(int argc, char **argv, struct cmd_ctx *ctx)
 				r = qerr_set(&ctx->err, -EBUSY, "container '%s' would not stop",
 					     argv[i]);
 		}
-		if (r >= 0)
+		/* a foreground `run --rm` removes its container itself once killed */
+		if (r >= 0 && access(c->dir, F_OK) == 0)
 			r = container_remove(c, &ctx->err);
 		if (r >= 0)
 			printf("%s\n", argv[i]);

@@ -498,6 +498,15 @@ static int bind_from_mount(const struct spec_mount *m, struct tracer_bind *b, st
 	return 0;
 }
 
+/* The first process runs: state.json names it, for `qrun kill`. */
+static void started(void *data, pid_t pid)
+{
+	struct container *c = data;
+
+	c->state.guest_pid = pid;
+	(void)container_save_state(c, NULL);
+}
+
 int plan_run(struct cmd_ctx *ctx, struct container *c, char *const *args, char *const *env,
 	     const char *cwd, bool record, bool *ret_written)
 {
@@ -553,7 +562,10 @@ int plan_run(struct cmd_ctx *ctx, struct container *c, char *const *args, char *
 		c->state.pid = getpid();
 		free(c->state.started_at);
 		c->state.started_at = runtime_now();
+		c->state.guest_pid = 0;
 		r = container_save_state(c, &ctx->err);
+		tc.started = started;
+		tc.started_data = c;
 	}
 	if (r >= 0) {
 		r = runtime_trace(&tc, ctx, ret_written);
@@ -561,6 +573,7 @@ int plan_run(struct cmd_ctx *ctx, struct container *c, char *const *args, char *
 			free(c->state.status);
 			c->state.status = xstrdup("exited");
 			c->state.pid = 0;
+			c->state.guest_pid = 0;
 			c->state.exit_code = r >= 0 ? r : EXIT_QRUN_FAILED;
 			free(c->state.finished_at);
 			c->state.finished_at = runtime_now();

@@ -290,6 +290,9 @@ int spec_container_state_parse(const char *buf, size_t len, struct spec_containe
 	    (r = jread_string(&c, root, "name", true, &s.name)) < 0 ||
 	    (r = jread_string(&c, root, "status", true, &s.status)) < 0 ||
 	    (r = jread_int(&c, root, "pid", 0, INT32_MAX, &s.pid)) < 0 ||
+	    (r = (jnode_member(root, "guestPid")
+		      ? jread_int(&c, root, "guestPid", 0, INT32_MAX, &s.guest_pid)
+		      : 0)) < 0 ||
 	    (r = jread_int(&c, root, "exitCode", -1, 255, &s.exit_code)) < 0 ||
 	    (r = jread_string(&c, root, "created", false, &s.created)) < 0 ||
 	    (r = jread_string(&c, root, "startedAt", false, &s.started_at)) < 0 ||
@@ -314,6 +317,10 @@ char *spec_container_state_write(const struct spec_container_state *s, size_t *r
 	spec_json_string(j, s->status);
 	spec_json_key(j, "pid");
 	spec_json_int(j, s->pid);
+	if (s->guest_pid) {
+		spec_json_key(j, "guestPid");
+		spec_json_int(j, s->guest_pid);
+	}
 	spec_json_key(j, "exitCode");
 	spec_json_int(j, s->exit_code);
 	spec_json_key(j, "created");

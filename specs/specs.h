@@ -428,8 +428,9 @@ void spec_runtime_config_release(struct spec_runtime_config *c);
 struct spec_container_state {
 	char *id;
 	char *name;
-	char *status; /* "created", "running", "exited" */
-	int64_t pid;  /* the qrun process running it, 0 when none */
+	char *status;	   /* "created", "running", "exited" */
+	int64_t pid;	   /* the qrun process running it, 0 when none */
+	int64_t guest_pid; /* its first process (traced by pid), 0 when none: what kill signals */
 	int64_t exit_code;
 	char *created;
 	char *started_at;

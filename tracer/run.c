@@ -232,6 +232,8 @@ static int start(struct tracer *tr, const char *host_cwd, int wall, int *ret_sta
 	(void)write_all(go[1], "g", 1);
 	(void)close(go[1]);
 	*ret_status_fd = st[0];
+	if (tr->config->started)
+		tr->config->started(tr->config->started_data, pid);
 	return 0;
 }
 

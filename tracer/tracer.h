@@ -144,6 +144,9 @@ struct tracer_config {
 	 * is closed at its exec */
 	int preserve_fds;
 	struct tracer_identity identity;
+	/* called once the first process is running (its host pid), or NULL */
+	void (*started)(void *data, pid_t pid);
+	void *started_data;
 };
 
 /* docker's default capability set (CHOWN ... AUDIT_WRITE), as a bit mask. */

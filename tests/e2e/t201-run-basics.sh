@@ -475,6 +475,29 @@ wait_status termed ' Up '
 q kill -s 15 termed
 ok "kill -s 15: Exited (143)" wait_status termed 'Exited \(143\)'
 
+# kill signals the container's first process, never the qrun that runs it (issue 16): a
+# foreground `run --rm` ends with the container's status and removes it
+("$QRUN" run --name fg --rm bb sleep 100 >/dev/null 2>&1; echo $? >"$T/fg.st") &
+fgpid=$!
+for _ in $(seq 100); do "$QRUN" ps 2>/dev/null | grep -q ' fg$' && break; sleep 0.1; done
+sleep 0.3
+start=$(date +%s%N)
+q kill fg
+is "kill of a foreground run --rm: exit 0" "$st" 0
+ok "kill returns within a second" test $((($(date +%s%N) - start) / 1000000)) -lt 1000
+wait "$fgpid"
+is "the foreground run ends with 137" "$(cat "$T/fg.st")" 137
+unlike "and its container is removed" "$("$QRUN" ps -a 2>&1)" ' fg$'
+("$QRUN" run --name fg2 bb sh -c 'sleep 100' >/dev/null 2>&1; echo $? >"$T/fg2.st") &
+fgpid=$!
+for _ in $(seq 100); do "$QRUN" ps 2>/dev/null | grep -q ' fg2$' && break; sleep 0.1; done
+sleep 0.3
+q kill -s USR1 fg2
+wait "$fgpid"
+is "any signal by name: USR1 ends it with 138" "$(cat "$T/fg2.st")" 138
+ok "ps -a: Exited (138)" wait_status fg2 'Exited \(138\)'
+q rm fg2
+
 q start long
 ok "start of a stopped container runs it again" wait_status long ' Up '
 pid=$(jq -r .pid "$(cdir "$idg")/state.json" 2>/dev/null)

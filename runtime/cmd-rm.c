@@ -8,7 +8,7 @@
 #include <time.h>
 
 /* A signal by name (KILL, SIGKILL, case ignored) or number, as docker takes them. */
-static int parse_signal(const char *s)
+int runtime_parse_signal(const char *s)
 {
 	long n;
 
@@ -56,7 +56,7 @@ static bool wait_gone(const struct container *c)
  * process is not known yet gets INT, TERM, HUP or QUIT through its qrun (which forwards
  * them) and KILL ends that qrun.
  */
-static int signal_container(struct container *c, int sig, struct qerr *err)
+int runtime_signal_container(struct container *c, int sig, struct qerr *err)
 {
 	pid_t guest = (pid_t)c->state.guest_pid;
 
@@ -102,7 +102,7 @@ int cmd_kill(int argc, char **argv, struct cmd_ctx *ctx)
 	while ((opt = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			sig = parse_signal(optarg);
+			sig = runtime_parse_signal(optarg);
 			if (sig < 0)
 				return qerr_set(&ctx->err, -EINVAL, "kill: '%s' is not a signal",
 						optarg);
@@ -127,7 +127,7 @@ int cmd_kill(int argc, char **argv, struct cmd_ctx *ctx)
 		if (r >= 0 && !container_running(c))
 			r = qerr_set(&ctx->err, -EINVAL, "container '%s' is not running", argv[i]);
 		if (r >= 0)
-			r = signal_container(c, sig, &ctx->err);
+			r = runtime_signal_container(c, sig, &ctx->err);
 		if (r >= 0)
 			printf("%s\n", argv[i]);
 		container_free(c);
@@ -176,7 +176,7 @@ int cmd_rm(int argc, char **argv, struct cmd_ctx *ctx)
 				    "container '%s' is running: stop it first ('qrun kill') "
 				    "or use -f",
 				    argv[i]);
-			else if ((r = signal_container(c, SIGKILL, &ctx->err)) >= 0 &&
+			else if ((r = runtime_signal_container(c, SIGKILL, &ctx->err)) >= 0 &&
 				 !wait_gone(c))
 				r = qerr_set(&ctx->err, -EBUSY, "container '%s' would not stop",
 					     argv[i]);

@@ -30,6 +30,14 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		return qerr_set(&ctx->err, -ENOTTY, "run: -t: the input device is not a terminal");
 	}
 	r = plan_create(ctx, &o, argv[optind], argv + optind + 1, argc - optind - 1, &c);
+	if (r >= 0 && o.detach) {
+		r = monitor_start(ctx, c, run_then_remove);
+		if (r >= 0)
+			printf("%s\n", c->id);
+		container_free(c);
+		run_opts_release(&o);
+		return r < 0 ? r : 0;
+	}
 	if (r >= 0 && !o.interactive)
 		r = stdin_null(ctx);
 	if (r >= 0)

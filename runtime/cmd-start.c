@@ -13,65 +13,21 @@ static const char start_usage[] =
     "  -a, --attach   stay in the foreground; qrun's exit status is the command's\n"
     "  -h, --help     this help\n"
     "\n"
-    "Without -a the container runs in the background, its output going to the file 'log' in\n"
-    "its directory; 'qrun ps' shows it, 'qrun kill' stops it.\n";
+    "Without -a the container runs in the background, its output going to its log ('qrun\n"
+    "logs'); 'qrun ps' shows it, 'qrun stop' and 'qrun kill' stop it.\n";
 
-/* The background runner: a new session, output to the log; tells the parent when running. */
 /* The container's process; then, for a container made with `create --rm`, the container. */
-static int run_then_remove(struct cmd_ctx *ctx, struct container *c)
+int run_then_remove(struct cmd_ctx *ctx, struct container *c)
 {
 	int r = plan_run(ctx, c, NULL, NULL, NULL, true, NULL);
 	struct qerr e = { 0 };
 
+	if (r < 0)
+		fprintf(stderr, "qrun: %s\n", ctx->err.msg);
 	if (spec_runtime_config_annotation(&c->config, ANNOT_AUTOREMOVE) &&
 	    plan_remove(ctx, c, false, &e) < 0)
 		qlog_warn("--rm: %s", e.msg);
 	return r;
-}
-
-static int detach(struct cmd_ctx *ctx, struct container *c)
-{
-	_cleanup_free_ char *log = xasprintf("%s/log", c->dir);
-	int p[2], fd;
-	char b;
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return qerr_set_errno(&ctx->err, -errno, "pipe");
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return qerr_set_errno(&ctx->err, -errno, "fork");
-	if (pid > 0) {
-		close(p[1]);
-		/* EOF once the child has written its state (or died). */
-		(void)!read(p[0], &b, 1);
-		close(p[0]);
-		printf("%s\n", c->state.name);
-		return 0;
-	}
-	close(p[0]);
-	(void)setsid();
-	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (fd >= 0) {
-		(void)dup2(fd, STDOUT_FILENO);
-		(void)dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
-	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		(void)dup2(fd, STDIN_FILENO);
-		close(fd);
-	}
-	/* plan_run records "running" before the first process starts: then let the parent go. */
-	free(c->state.status);
-	c->state.status = xstrdup("running");
-	c->state.pid = getpid();
-	free(c->state.started_at);
-	c->state.started_at = runtime_now();
-	(void)container_save_state(c, NULL);
-	close(p[1]);
-	_exit(run_then_remove(ctx, c) & 0xff);
 }
 
 int cmd_start(int argc, char **argv, struct cmd_ctx *ctx)
@@ -113,9 +69,13 @@ int cmd_start(int argc, char **argv, struct cmd_ctx *ctx)
 			(void)dup2(fd, STDIN_FILENO);
 			close(fd);
 		}
-		r = run_then_remove(ctx, c);
+		r = plan_run(ctx, c, NULL, NULL, NULL, true, NULL);
+		if (spec_runtime_config_annotation(&c->config, ANNOT_AUTOREMOVE))
+			(void)plan_remove(ctx, c, false, NULL);
 	} else if (r >= 0) {
-		r = detach(ctx, c);
+		r = monitor_start(ctx, c, run_then_remove);
+		if (r >= 0)
+			printf("%s\n", c->state.name);
 	}
 	container_free(c);
 	return r;

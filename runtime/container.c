@@ -42,6 +42,8 @@ static int load(const char *root, const char *id, struct container **ret, struct
 {
 	struct container *c = xcalloc(1, sizeof(*c));
 	_cleanup_free_ char *cfg = NULL, *st = NULL;
+
+	c->ready_fd = -1;
 	_cleanup_close_ int dfd = -1;
 	ssize_t n, m;
 	int r;
@@ -270,6 +272,7 @@ int container_new(const char *root, const char *name, struct container **ret, st
 	}
 	container_list_free(v, n);
 	c = xcalloc(1, sizeof(*c));
+	c->ready_fd = -1;
 	c->id = xmalloc(65);
 	for (int i = 0; i < 32; i++)
 		(void)snprintf(c->id + 2 * i, 3, "%02x", rnd[i]);

@@ -26,25 +26,29 @@ static const struct command commands[] = {
 	{ "inspect", cmd_inspect, "describe images as JSON" },
 	{ "kill", cmd_kill, "signal running containers" },
 	{ "load", cmd_load, "load an OCI layout or a docker-archive" },
+	{ "logs", cmd_logs, "print what a container wrote" },
 	{ "login", cmd_login, "store credentials for a registry (checked first)" },
 	{ "logout", cmd_logout, "remove the credentials of a registry" },
 	{ "prune", cmd_prune, "remove blobs and snapshots no image uses" },
 	{ "ps", cmd_ps, "list containers" },
 	{ "pull", cmd_pull, "fetch an image from a registry" },
 	{ "push", cmd_push, "send an image to a registry" },
+	{ "restart", cmd_restart, "stop containers and start them again" },
 	{ "rm", cmd_rm, "remove containers" },
 	{ "rmi", cmd_rmi, "remove images" },
 	{ "run", cmd_run, "run a command in a new container of an image" },
 	{ "save", cmd_save, "write images to an OCI or docker archive" },
 	{ "start", cmd_start, "run a container's command again" },
+	{ "stop", cmd_stop, "stop containers: StopSignal, then KILL" },
 	{ "tag", cmd_tag, "give an image another name" },
 	{ "unpack", cmd_unpack, "write an image's root filesystem into a directory" },
 	{ "version", cmd_version, "print version information" },
+	{ "wait", cmd_wait, "wait for containers to stop; print their exit codes" },
 };
 
 /* Verbs that are designed (../shared/DESIGN.md) but not built; said plainly, never faked. */
 static const char *const planned[] = {
-	"logs", "stop", "wait", "attach", "cp", "top", "rename", "restart",
+	"attach", "cp", "top", "rename", "stats",
 };
 
 static void usage(FILE *out)

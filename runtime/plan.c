@@ -383,6 +383,8 @@ static int build_config(const struct run_opts *o, const struct image *img, const
 		annotate(rc, ANNOT_KEEP_ID, "true");
 	if (o->rm)
 		annotate(rc, ANNOT_AUTOREMOVE, "true");
+	if (img->config.stop_signal && *img->config.stop_signal)
+		annotate(rc, ANNOT_STOP_SIGNAL, img->config.stop_signal);
 	return 0;
 }
 
@@ -505,6 +507,11 @@ static void started(void *data, pid_t pid)
 
 	c->state.guest_pid = pid;
 	(void)container_save_state(c, NULL);
+	if (c->ready_fd >= 0) {
+		(void)!write(c->ready_fd, "r", 1);
+		close(c->ready_fd);
+		c->ready_fd = -1;
+	}
 }
 
 int plan_run(struct cmd_ctx *ctx, struct container *c, char *const *args, char *const *env,

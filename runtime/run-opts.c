@@ -9,6 +9,8 @@ static const char run_usage[] =
     "%s\n"
     "\n"
     "Options:\n"
+    "  -d, --detach                  run in the background and print the container's ID\n"
+    "                                (its output: 'qrun logs'; 'qrun stop', 'qrun wait')\n"
     "      --rm                      remove the container when it exits\n"
     "      --name NAME               name the container\n"
     "  -e, --env K=V|K               set a variable (K alone: copy the host's value)\n"
@@ -88,6 +90,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, 
 {
 	static const struct option opts[] = {
 		{ "rm", no_argument, NULL, 'R' },
+		{ "detach", no_argument, NULL, 'd' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "env-file", required_argument, NULL, 'E' },
@@ -115,8 +118,11 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, 
 
 	*o = (struct run_opts){ 0 };
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+e:v:w:ith:u:p:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+de:v:w:ith:u:p:", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'd':
+			o->detach = true;
+			break;
 		case 'R':
 			o->rm = true;
 			break;

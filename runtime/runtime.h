@@ -93,6 +93,10 @@ int cmd_create(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_start(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_build(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_commit(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_logs(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_restart(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_stop(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_wait(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_diff(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_exec(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_export(int argc, char **argv, struct cmd_ctx *ctx);
@@ -131,12 +135,15 @@ char *runtime_ago(const char *rfc3339);
 #define ANNOT_REQUIRE_WALL   "org.qrun.require-wall"
 /* create --rm: the container is removed when its process exits (docker's AutoRemove) */
 #define ANNOT_AUTOREMOVE "org.qrun.autoremove"
+/* the image's StopSignal, which `qrun stop` sends first */
+#define ANNOT_STOP_SIGNAL "org.qrun.stop-signal"
 /* --userns=keep-id: processes run as the user who runs qrun, nothing emulated */
 #define ANNOT_KEEP_ID "org.qrun.userns-keep-id"
 
 struct container {
-	char *id;  /* 64 hex */
-	char *dir; /* ROOT/containers/ID */
+	char *id;     /* 64 hex */
+	char *dir;    /* ROOT/containers/ID */
+	int ready_fd; /* not kept: a byte goes there once the first process runs, or -1 */
 	struct spec_runtime_config config;
 	struct spec_container_state state;
 };
@@ -181,6 +188,7 @@ void runtime_user_release(struct runtime_user *u);
 
 struct run_opts {
 	bool rm, interactive, tty, read_only;
+	bool detach;	   /* run -d: a monitor runs the container (monitor.c) */
 	bool privileged;   /* as root: keep every capability; /proc/sys writable */
 	bool require_wall; /* no Landlock is an error */
 	const char *name;
@@ -228,6 +236,22 @@ int plan_run(struct cmd_ctx *ctx, struct container *c, char *const *args, char *
 	     const char *cwd, bool record, bool *ret_written);
 /* Remove c; with clean (its rootfs never changed), keep the rootfs as a spare first. */
 int plan_remove(struct cmd_ctx *ctx, struct container *c, bool clean, struct qerr *err);
+
+/* cmd-rm.c: a signal by name (KILL, SIGKILL) or number; -EINVAL */
+int runtime_parse_signal(const char *s);
+/* cmd-rm.c: send sig to c's first process (KILL: and wait for its qrun to end) */
+int runtime_signal_container(struct container *c, int sig, struct qerr *err);
+
+/* ---- monitor.c: a container on its own ------------------------------------------------- */
+
+/*
+ * Run c with run(ctx, c) in a monitor that outlives this process (a new session), its output
+ * into the container's log (docker's json-file lines). Returns once the first process runs.
+ */
+int monitor_start(struct cmd_ctx *ctx, struct container *c,
+		  int (*run)(struct cmd_ctx *ctx, struct container *c));
+/* The container's command, then its removal when it was made with --rm (cmd-start.c). */
+int run_then_remove(struct cmd_ctx *ctx, struct container *c);
 
 /* ---- a container's files (changes.c): what diff, export and commit read ----------------- */
 

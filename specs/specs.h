@@ -175,6 +175,17 @@ int spec_manifest_parse(const char *buf, size_t len, struct spec_manifest *ret, 
 char *spec_manifest_write(const struct spec_manifest *m, size_t *ret_len);
 void spec_manifest_release(struct spec_manifest *m);
 
+/* ---- container logs (log.c): docker's json-file lines ---------------------------------- */
+
+struct spec_log_entry {
+	char *log;    /* the text, its newline included */
+	char *stream; /* "stdout" or "stderr" */
+	char *time;   /* RFC 3339 with nanoseconds, UTC */
+};
+
+int spec_log_entry_parse(const char *buf, size_t len, struct spec_log_entry *ret, struct qerr *err);
+void spec_log_entry_release(struct spec_log_entry *e);
+
 /* ---- image config ---------------------------------------------------------------------- */
 
 /* One entry of an image config's history; every member is optional (NULL when absent). */

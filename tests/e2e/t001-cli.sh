@@ -22,10 +22,10 @@ status_is "an unknown command exits 125" 125 "$QRUN" frobnicate
 is "an unknown command is one clear line" "$err" \
 	"qrun: 'frobnicate' is not a qrun command (see 'qrun --help')"
 
-err=$("$QRUN" logs c1 2>&1)
-status_is "an unbuilt command exits 125" 125 "$QRUN" logs c1
+err=$("$QRUN" attach c1 2>&1)
+status_is "an unbuilt command exits 125" 125 "$QRUN" attach c1
 is "an unbuilt command says so" "$err" \
-	"qrun: 'logs' is not built yet in this version (see 'qrun --help')"
+	"qrun: 'attach' is not built yet in this version (see 'qrun --help')"
 
 status_is "an unknown global option exits 125" 125 "$QRUN" --frob info
 err=$("$QRUN" --log-level loud info 2>&1)

@@ -395,8 +395,11 @@ idl=$out
 q start logger
 is "start (background) prints the name it was given" "$(res)" "0|logger|"
 ok "start (background): the container ends, Exited (0)" wait_status logger 'Exited \(0\)'
-like "start (background): stdout in the log" "$(cat "$(cdir "$idl")/log" 2>&1)" '^to-log$'
-like "start (background): stderr in the log" "$(cat "$(cdir "$idl")/log" 2>&1)" '^err-to-log$'
+is "start (background): stdout in the log (qrun logs)" "$("$QRUN" logs logger 2>/dev/null)" 'to-log'
+is "start (background): stderr in the log, to stderr" "$("$QRUN" logs logger 2>&1 >/dev/null)" \
+	'err-to-log'
+like "the log is docker's json-file" "$(head -1 "$(cdir "$idl")/log")" \
+	'^\{"log":"(err-)?to-log\\n","stream":"std(out|err)","time":"20[0-9-]+T[0-9:.]+Z"\}$'
 
 # --- a long-running container: ps, exec, kill, rm --------------------------------------------------
 q create --name long -h longhost bb sleep 30

@@ -160,11 +160,17 @@ int image_prune(struct image_store *s, uint64_t *ret_freed, struct qerr *err);
  * Import a root filesystem tarball (plain, gzip, xz, bzip2, zstd) read from fd as a one-layer
  * image tagged name. platform NULL: detected from the ELF programs inside (-EINVAL when none
  * is found). gzip and zstd tarballs are stored as given, plain tars as tar; xz and bzip2 (not
- * OCI layer types) are stored decompressed. Returns the image ID (config digest).
+ * OCI layer types) are stored decompressed. edit (or NULL) changes the config before it is
+ * stored (import --change). Returns the image ID (config digest).
  */
+struct image_import_edit {
+	int (*fn)(void *data, struct spec_image_config *cfg, struct qerr *err);
+	void *data;
+};
+
 int image_import(struct image_store *s, int fd, const char *name,
-		 const struct spec_platform *platform, const struct image_progress *progress,
-		 char **ret_id, struct qerr *err);
+		 const struct spec_platform *platform, const struct image_import_edit *edit,
+		 const struct image_progress *progress, char **ret_id, struct qerr *err);
 
 /*
  * Load an OCI image layout (a directory, or a tar of one) or a docker-archive (legacy docker

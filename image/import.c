@@ -72,9 +72,26 @@ static int sniff(int fd, enum spec_compression *ret, bool *ret_other)
 	return 0;
 }
 
+/* The imported config, changed by edit: parsed, edited, written again (fixed key order). */
+static int edit_config(char **config, size_t *len, const struct image_import_edit *edit,
+		       struct qerr *err)
+{
+	struct spec_image_config c = { 0 };
+	int r = spec_image_config_parse(*config, *len, &c, err);
+
+	if (r >= 0)
+		r = edit->fn(edit->data, &c, err);
+	if (r >= 0) {
+		free(*config);
+		*config = spec_image_config_write(&c, len);
+	}
+	spec_image_config_release(&c);
+	return r;
+}
+
 int image_import(struct image_store *s, int fd, const char *name,
-		 const struct spec_platform *platform, const struct image_progress *progress,
-		 char **ret_id, struct qerr *err)
+		 const struct spec_platform *platform, const struct image_import_edit *edit,
+		 const struct image_progress *progress, char **ret_id, struct qerr *err)
 {
 	struct spec_reference ref = { 0 };
 	struct spec_platform found = { 0 };
@@ -143,6 +160,8 @@ int image_import(struct image_store *s, int fd, const char *name,
 	created = now_rfc3339();
 	config = spec_image_config_write_imported(platform ? platform : &found, created, diff_id,
 						  &config_len);
+	if (edit && (r = edit_config(&config, &config_len, edit, err)) < 0)
+		goto out;
 	{
 		struct stat st;
 		struct spec_descriptor l = { .media_type = (char *)spec_layer_media_type(comp),

@@ -742,7 +742,7 @@ int build_apply_change(struct spec_image_config *cfg, const char *instruction, i
 	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)
 		ok |= !strcmp(df.instructions[0].keyword, allowed[i]);
 	if (!ok) {
-		r = qerr_set(err, -EINVAL, "--change '%s': %s cannot be applied to a container",
+		r = qerr_set(err, -EINVAL, "--change '%s': %s is not a change of the image config",
 			     instruction, df.instructions[0].keyword);
 		spec_dockerfile_release(&df);
 		return r;

@@ -5,15 +5,17 @@
 
 #include "specs/specs.h"
 
-static const char images_usage[] = "Usage: qrun images [OPTIONS]\n"
+static const char images_usage[] = "Usage: qrun images [OPTIONS] [REPOSITORY[:TAG]]\n"
 				   "\n"
-				   "List the images in the store.\n"
+				   "List the images in the store (of REPOSITORY, or that name).\n"
 				   "\n"
 				   "Options:\n"
 				   "  -q, --quiet        only image IDs\n"
 				   "      --digests      show manifest digests\n"
 				   "      --no-trunc     full IDs\n"
 				   "      --format json  one JSON object per line\n"
+				   "      --filter F     dangling=true|false (untagged or not),\n"
+				   "                     reference=REPOSITORY[:TAG]\n"
 				   "  -h, --help         this help\n";
 
 static void print_json(const struct image_entry *e, const char *id)
@@ -43,14 +45,42 @@ static void print_json(const struct image_entry *e, const char *id)
 	printf("%s\n", out);
 }
 
+/* images REPO[:TAG]: does e carry that name (a tag given) or a tag of that repository? */
+static bool name_matches(const struct image_entry *e, const char *want)
+{
+	struct spec_reference ref = { 0 };
+	const char *last = strrchr(want, '/');
+	bool tagged = strchr(last ? last : want, ':') != NULL, r = false;
+
+	if (!e->ref || spec_reference_parse(want, &ref, NULL) < 0)
+		return false;
+	if (tagged) {
+		_cleanup_free_ char *full = spec_reference_format(&ref);
+
+		r = !strcmp(full, e->ref);
+	} else {
+		_cleanup_free_ char *repo = xasprintf("%s/%s:", ref.domain, ref.path);
+
+		r = !strncmp(e->ref, repo, strlen(repo));
+	}
+	spec_reference_release(&ref);
+	return r;
+}
+
 int cmd_images(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
-		{ "quiet", no_argument, NULL, 'q' },	{ "digests", no_argument, NULL, 'd' },
-		{ "no-trunc", no_argument, NULL, 'n' }, { "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },	{ NULL, 0, NULL, 0 },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "digests", no_argument, NULL, 'd' },
+		{ "no-trunc", no_argument, NULL, 'n' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "filter", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	bool quiet = false, digests = false, notrunc = false, json = false;
+	int dangling = -1; /* --filter dangling=true|false */
+	const char *want = NULL;
 	struct image_store *s = NULL;
 	struct image_entry *v = NULL;
 	size_t n = 0;
@@ -75,6 +105,19 @@ int cmd_images(int argc, char **argv, struct cmd_ctx *ctx)
 						optarg);
 			json = true;
 			break;
+		case 'F':
+			if (!strcmp(optarg, "dangling=true") || !strcmp(optarg, "dangling=false")) {
+				dangling = !strcmp(optarg, "dangling=true");
+				break;
+			}
+			if (str_has_prefix(optarg, "reference=")) {
+				want = optarg + 10;
+				break;
+			}
+			return qerr_set(&ctx->err, -EINVAL,
+					"images: --filter '%s': expected dangling=true|false or "
+					"reference=NAME",
+					optarg);
 		case 'h':
 			fputs(images_usage, stdout);
 			return 0;
@@ -82,9 +125,11 @@ int cmd_images(int argc, char **argv, struct cmd_ctx *ctx)
 			return runtime_bad_option(ctx, "images", argv);
 		}
 	}
-	if (optind != argc)
+	if (optind + 1 < argc)
 		return qerr_set(&ctx->err, -EINVAL, "images: unexpected argument '%s'",
-				argv[optind]);
+				argv[optind + 1]);
+	if (optind < argc)
+		want = argv[optind];
 	r = runtime_open_store(ctx, &s);
 	if (r >= 0)
 		r = image_list(s, &v, &n, &ctx->err);
@@ -104,6 +149,8 @@ int cmd_images(int argc, char **argv, struct cmd_ctx *ctx)
 		char size[32];
 		bool dup = false;
 
+		if ((want && !name_matches(e, want)) || (dangling >= 0 && (dangling != !e->ref)))
+			continue;
 		if (json) {
 			print_json(e, id);
 			continue;

@@ -11,6 +11,10 @@ static const char ps_usage[] = "Usage: qrun ps [OPTIONS]\n"
 			       "  -a, --all          all containers\n"
 			       "  -q, --quiet        only ids\n"
 			       "      --format json  one JSON object per line\n"
+			       "      --no-trunc     full ids and commands\n"
+			       "  -f, --filter F     status=created|running|exited, name=NAME\n"
+			       "                     (a part of it), ancestor=IMAGE, id=PREFIX\n"
+			       "                     (repeatable: each kind must match)\n"
 			       "  -h, --help         this help\n";
 
 /* docker's COMMAND column: the args joined, quoted, cut at 20 characters. */
@@ -74,23 +78,68 @@ static void print_json(const struct container *c)
 	printf("%s\n", out);
 }
 
+/* The state docker's status= filter and ps --format json name. */
+static const char *state_of(const struct container *c)
+{
+	return container_running(c)		    ? "running"
+	       : strcmp(c->state.status, "created") ? "exited"
+						    : "created";
+}
+
+/* Every --filter KEY=VALUE: filters of one key are alternatives, keys all must match. */
+static bool filters_match(const struct container *c, char **f, size_t n)
+{
+	static const char *const keys[] = { "status=", "name=", "ancestor=", "id=" };
+
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+		bool seen = false, any = false;
+
+		for (size_t i = 0; i < n; i++) {
+			const char *v = f[i] + strlen(keys[k]);
+			const char *img =
+			    spec_runtime_config_annotation(&c->config, ANNOT_IMAGE_REF);
+
+			if (strncmp(f[i], keys[k], strlen(keys[k])) != 0)
+				continue;
+			seen = true;
+			if (k == 0)
+				any |= !strcmp(v, state_of(c));
+			else if (k == 1)
+				any |= strstr(c->state.name, v) != NULL;
+			else if (k == 2)
+				any |= img && (!strcmp(img, v) ||
+					       (!strchr(v, ':') && str_has_prefix(img, v) &&
+						img[strlen(v)] == ':'));
+			else
+				any |= str_has_prefix(c->id, v);
+		}
+		if (seen && !any)
+			return false;
+	}
+	return true;
+}
+
 int cmd_ps(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "format", required_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "no-trunc", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	_cleanup_free_ char *root = NULL;
 	struct container **v = NULL;
-	bool all = false, quiet = false, json = false;
+	bool all = false, quiet = false, json = false, notrunc = false;
+	char **filters = NULL;
+	size_t n_filters = 0;
 	size_t n = 0;
 	int opt, r;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+aqf:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			all = true;
@@ -99,6 +148,26 @@ int cmd_ps(int argc, char **argv, struct cmd_ctx *ctx)
 			quiet = true;
 			break;
 		case 'f':
+			if (!str_has_prefix(optarg, "status=") &&
+			    !str_has_prefix(optarg, "name=") &&
+			    !str_has_prefix(optarg, "ancestor=") &&
+			    !str_has_prefix(optarg, "id=")) {
+				free(filters);
+				return qerr_set(&ctx->err, -EINVAL,
+						"ps: --filter '%s': expected status=, name=, "
+						"ancestor= or id=",
+						optarg);
+			}
+			filters = xrealloc(filters, (n_filters + 1) * sizeof(*filters));
+			filters[n_filters++] = optarg;
+			/* docker: a status filter other than running shows stopped ones too */
+			if (str_has_prefix(optarg, "status=") && strcmp(optarg, "status=running"))
+				all = true;
+			break;
+		case 'n':
+			notrunc = true;
+			break;
+		case 'F':
 			if (strcmp(optarg, "json") != 0)
 				return qerr_set(&ctx->err, -EINVAL,
 						"ps: --format '%s': only 'json' is supported",
@@ -127,23 +196,25 @@ int cmd_ps(int argc, char **argv, struct cmd_ctx *ctx)
 		const char *image = spec_runtime_config_annotation(&c->config, ANNOT_IMAGE_REF);
 		_cleanup_free_ char *cmd = NULL, *created = NULL, *status = NULL;
 
-		if (!all && !container_running(c))
+		if ((!all && !container_running(c)) || !filters_match(c, filters, n_filters))
 			continue;
 		if (quiet) {
-			printf("%.12s\n", c->id);
+			printf("%.*s\n", notrunc ? 64 : 12, c->id);
 			continue;
 		}
 		if (json) {
 			print_json(c);
 			continue;
 		}
-		cmd = command_of(c, false);
+		cmd = command_of(c, notrunc);
 		created = runtime_ago(c->state.created);
 		status = container_status(c);
-		printf("%-14.12s %-24s \"%s\"%*s %-16s %-24s %s\n", c->id, image ? image : "", cmd,
+		printf("%-*.*s %-24s \"%s\"%*s %-16s %-24s %s\n", notrunc ? 64 : 14,
+		       notrunc ? 64 : 12, c->id, image ? image : "", cmd,
 		       (int)(20 - (strlen(cmd) < 20 ? strlen(cmd) : 20)), "", created, status,
 		       c->state.name);
 	}
 	container_list_free(v, n);
+	free(filters);
 	return 0;
 }

@@ -103,7 +103,7 @@ is "a container of the committed image has only its own changes" "$("$QRUN" diff
 is "the committed image's tree is the container's (owners, modes, names)" \
 	"$(diff "$T/e1" "$T/e7" && echo same)" "same"
 like "an untagged commit is listed" "$("$QRUN" commit c2 2>&1)" '^sha256:'
-like "a bad --change" "$("$QRUN" commit -c 'RUN true' c1 2>&1)" 'RUN cannot be applied'
+like "a bad --change" "$("$QRUN" commit -c 'RUN true' c1 2>&1)" 'RUN is not a change of the image config'
 fails "commit of no container" "$QRUN" commit nosuch x:1
 
 done_testing

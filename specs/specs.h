@@ -175,6 +175,16 @@ int spec_manifest_parse(const char *buf, size_t len, struct spec_manifest *ret, 
 char *spec_manifest_write(const struct spec_manifest *m, size_t *ret_len);
 void spec_manifest_release(struct spec_manifest *m);
 
+/* ---- inspect -f (template.c) ----------------------------------------------------------- */
+
+/*
+ * Render a Go text/template as docker users write them ({{.State.ExitCode}}, {{json .}},
+ * {{index .Config.Labels "k"}}, {{range .Config.Env}}{{.}}{{end}}, {{if}}, join, len,
+ * upper, lower) against the JSON document json. Heap string; -EINVAL naming the template.
+ */
+int spec_template_render(const char *tmpl, const char *json, size_t len, char **ret,
+			 struct qerr *err);
+
 /* ---- container logs (log.c): docker's json-file lines ---------------------------------- */
 
 struct spec_log_entry {

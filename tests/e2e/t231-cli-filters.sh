@@ -37,6 +37,23 @@ is "ps -a -f status=created -f status=running: either" \
 like "ps --no-trunc: full ids" "$("$QRUN" ps --no-trunc -q 2>&1)" '^[0-9a-f]{64}$'
 fails "ps: a bad filter" "$QRUN" ps --filter label=x
 
+# --- inspect of containers, -f -----------------------------------------------------------------
+is "inspect -f of a container's exit code" "$("$QRUN" inspect -f '{{.State.ExitCode}}' ended 2>&1)" 3
+is "-f with json, index, range, if, len, join, upper" \
+	"$("$QRUN" inspect -f '{{json .Config.Cmd}} {{index .Config.Cmd 0}} {{range .Args}}<{{.}}>{{end}} {{if .State.Running}}up{{else}}down{{end}} {{len .Args}} {{join .Args ","}} {{upper .State.Status}}' ended 2>&1)" \
+	'["sh","-c","exit 3"] sh <-c><exit 3> down 2 -c,exit 3 EXITED'
+is "inspect -f of a running one" "$("$QRUN" inspect -f '{{.State.Running}} {{.Name}}' alive 2>&1)" \
+	"true /alive"
+is "inspect (JSON) of a container and an image" \
+	"$("$QRUN" inspect made bb:1 2>&1 | jq -r '.[0].State.Status, .[1].Architecture')" "created
+amd64"
+is "inspect -f of an image" "$("$QRUN" inspect -f '{{.Os}}/{{.Architecture}}' bb:1 2>&1)" \
+	"linux/amd64"
+is "--type image skips containers" "$("$QRUN" inspect --type image -f '{{.Os}}' bb:1 2>&1)" linux
+like "an unclosed action" "$("$QRUN" inspect -f '{{.State' made 2>&1)" 'unclosed'
+like "an unknown function" "$("$QRUN" inspect -f '{{printf .Name}}' made 2>&1)" "'printf' is not known"
+like "nothing known by that name" "$("$QRUN" inspect nosuch 2>&1)" "no such image"
+
 # --- import --change ----------------------------------------------------------------------------
 ok "import -c CMD -c ENV -m" "$QRUN" import -q -c 'CMD ["sh", "-c", "echo $GREETING"]' \
 	-c "ENV GREETING=hello" -c "WORKDIR /tmp" -m "from a tarball" "$T/bb.tgz" changed:1

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <getopt.h>
+#include <time.h>
 
 static const char start_usage[] =
     "Usage: qrun start [-a] CONTAINER\n"
@@ -16,14 +17,45 @@ static const char start_usage[] =
     "Without -a the container runs in the background, its output going to its log ('qrun\n"
     "logs'); 'qrun ps' shows it, 'qrun stop' and 'qrun kill' stop it.\n";
 
-/* The container's process; then, for a container made with `create --rm`, the container. */
+/*
+ * --restart: should the monitor run the command again after it ended with status r (the
+ * count-th run)? Not after `qrun stop` or `kill` asked for the end (the file stop-requested).
+ */
+static bool again(const struct container *c, int r, int count)
+{
+	const char *p = spec_runtime_config_annotation(&c->config, ANNOT_RESTART);
+	_cleanup_free_ char *stop = xasprintf("%s/stop-requested", c->dir);
+	long max = 0;
+
+	if (!p || access(stop, F_OK) == 0)
+		return false;
+	if (!strcmp(p, "always") || !strcmp(p, "unless-stopped"))
+		return true;
+	if (r == 0)
+		return false;
+	if (str_has_prefix(p, "on-failure:") && parse_int(p + 11, 0, INT32_MAX, &max) == 0 &&
+	    max > 0)
+		return count <= max;
+	return true;
+}
+
+/* The container's process (again, as --restart says); then, made with --rm, the container. */
 int run_then_remove(struct cmd_ctx *ctx, struct container *c)
 {
-	int r = plan_run(ctx, c, NULL, NULL, NULL, true, NULL);
+	_cleanup_free_ char *stop = xasprintf("%s/stop-requested", c->dir);
 	struct qerr e = { 0 };
+	int r, count = 0;
 
-	if (r < 0)
-		fprintf(stderr, "qrun: %s\n", ctx->err.msg);
+	(void)unlink(stop);
+	for (;;) {
+		r = plan_run(ctx, c, NULL, NULL, NULL, true, NULL);
+		if (r < 0)
+			fprintf(stderr, "qrun: %s\n", ctx->err.msg);
+		if (!again(c, r, ++count))
+			break;
+		c->ready_fd = -1;
+		nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 }, NULL); /* docker: 100 ms on */
+	}
 	if (spec_runtime_config_annotation(&c->config, ANNOT_AUTOREMOVE) &&
 	    plan_remove(ctx, c, false, &e) < 0)
 		qlog_warn("--rm: %s", e.msg);

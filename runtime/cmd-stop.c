@@ -1,6 +1,7 @@
 /* qrun stop, restart and wait: a container's end, as docker's verbs. */
 #include "runtime/runtime.h"
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -37,8 +38,21 @@ static int stop_one(const char *root, struct container **c, long secs, struct qe
 	int sig = name ? runtime_parse_signal(name) : SIGTERM;
 	int r;
 
-	if (!container_running(*c))
-		return 0; /* docker: stopping a stopped container is fine */
+	{
+		/* the monitor must not restart it (--restart), also between two runs */
+		_cleanup_free_ char *p = xasprintf("%s/stop-requested", (*c)->dir);
+		int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
+	if (!container_running(*c)) {
+		/* between two runs of --restart: let the monitor see the request */
+		if (spec_runtime_config_annotation(&(*c)->config, ANNOT_RESTART))
+			(void)wait_end(root, c, 300);
+		if (!container_running(*c))
+			return 0; /* docker: stopping a stopped container is fine */
+	}
 	r = runtime_signal_container(*c, sig > 0 ? sig : SIGTERM, err);
 	if (r >= 0 && !wait_end(root, c, secs * 1000) && container_running(*c))
 		r = runtime_signal_container(*c, SIGKILL, err);

@@ -383,6 +383,8 @@ static int build_config(const struct run_opts *o, const struct image *img, const
 		annotate(rc, ANNOT_KEEP_ID, "true");
 	if (o->rm)
 		annotate(rc, ANNOT_AUTOREMOVE, "true");
+	if (o->restart && strcmp(o->restart, "no") != 0)
+		annotate(rc, ANNOT_RESTART, o->restart);
 	if (img->config.stop_signal && *img->config.stop_signal)
 		annotate(rc, ANNOT_STOP_SIGNAL, img->config.stop_signal);
 	return 0;

@@ -11,6 +11,8 @@ static const char run_usage[] =
     "Options:\n"
     "  -d, --detach                  run in the background and print the container's ID\n"
     "                                (its output: 'qrun logs'; 'qrun stop', 'qrun wait')\n"
+    "      --restart POLICY          with -d: no, on-failure[:N], always, unless-stopped\n"
+    "                                (the monitor starts the command again; stop ends it)\n"
     "      --rm                      remove the container when it exits\n"
     "      --name NAME               name the container\n"
     "  -e, --env K=V|K               set a variable (K alone: copy the host's value)\n"
@@ -91,6 +93,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, 
 	static const struct option opts[] = {
 		{ "rm", no_argument, NULL, 'R' },
 		{ "detach", no_argument, NULL, 'd' },
+		{ "restart", required_argument, NULL, 'r' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "env-file", required_argument, NULL, 'E' },
@@ -123,6 +126,22 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o, const char *verb, 
 		case 'd':
 			o->detach = true;
 			break;
+		case 'r': {
+			long n;
+			const char *colon = strchr(optarg, ':');
+
+			if (!strcmp(optarg, "no") || !strcmp(optarg, "always") ||
+			    !strcmp(optarg, "unless-stopped") || !strcmp(optarg, "on-failure") ||
+			    (str_has_prefix(optarg, "on-failure:") &&
+			     parse_int(colon + 1, 0, INT32_MAX, &n) == 0)) {
+				o->restart = optarg;
+				break;
+			}
+			return qerr_set(&ctx->err, -EINVAL,
+					"--restart '%s': expected no, on-failure[:N], always or "
+					"unless-stopped",
+					optarg);
+		}
 		case 'R':
 			o->rm = true;
 			break;

@@ -137,6 +137,8 @@ char *runtime_ago(const char *rfc3339);
 #define ANNOT_AUTOREMOVE "org.qrun.autoremove"
 /* the image's StopSignal, which `qrun stop` sends first */
 #define ANNOT_STOP_SIGNAL "org.qrun.stop-signal"
+/* --restart's policy, which the monitor follows */
+#define ANNOT_RESTART "org.qrun.restart"
 /* --userns=keep-id: processes run as the user who runs qrun, nothing emulated */
 #define ANNOT_KEEP_ID "org.qrun.userns-keep-id"
 
@@ -188,9 +190,10 @@ void runtime_user_release(struct runtime_user *u);
 
 struct run_opts {
 	bool rm, interactive, tty, read_only;
-	bool detach;	   /* run -d: a monitor runs the container (monitor.c) */
-	bool privileged;   /* as root: keep every capability; /proc/sys writable */
-	bool require_wall; /* no Landlock is an error */
+	bool detach;	     /* run -d: a monitor runs the container (monitor.c) */
+	const char *restart; /* --restart POLICY, or NULL */
+	bool privileged;     /* as root: keep every capability; /proc/sys writable */
+	bool require_wall;   /* no Landlock is an error */
 	const char *name;
 	const char *workdir;
 	const char *entrypoint;

@@ -89,6 +89,26 @@ is "its log has both runs" "$("$QRUN" logs d5 2>/dev/null)" "run
 run"
 q kill d5
 
+# --- --restart ---------------------------------------------------------------------------------
+"$QRUN" run -d --name r1 --restart on-failure:2 bb:1 sh -c 'echo run; exit 3' >/dev/null
+is "--restart on-failure:2: restarted twice, then its status" "$(qwait r1)" 3
+sleep 0.3
+is "three runs in its log" "$("$QRUN" logs r1 2>&1)" "run
+run
+run"
+"$QRUN" run -d --name r2 --restart on-failure bb:1 sh -c 'echo ok' >/dev/null
+is "on-failure: a success is not restarted" "$(qwait r2)" 0
+"$QRUN" run -d --name r3 --restart always bb:1 sh -c 'echo again; sleep 0.2' >/dev/null
+sleep 1
+q stop r3
+n3=$("$QRUN" logs r3 2>/dev/null | wc -l)
+sleep 0.8
+ok "always: restarted ($n3 runs) until stop, and not after" test "$n3" -ge 3 -a \
+	"$("$QRUN" logs r3 2>/dev/null | wc -l)" = "$n3"
+unlike "stopped for good" "$("$QRUN" ps 2>&1)" ' r3$'
+like "a bad policy" "$("$QRUN" run -d --restart sometimes bb:1 true 2>&1)" \
+	"--restart 'sometimes': expected no, on-failure"
+
 # --- run -d --rm, a start that fails, a killed monitor ------------------------------------------
 "$QRUN" run -d --rm --name d6 bb:1 true >/dev/null
 for _ in $(seq 50); do state d6 >/dev/null || break; sleep 0.1; done

@@ -42,6 +42,35 @@ int image_layer_create(struct image_store *s, const struct image_tree *tree,
 	return r;
 }
 
+/* The full normalised form of name in *ret (NULL for NULL: untagged). */
+static int normal_name(const char *name, char **ret, struct qerr *err)
+{
+	struct spec_reference ref = { 0 };
+	int r;
+
+	*ret = NULL;
+	if (!name)
+		return 0;
+	r = spec_reference_parse(name, &ref, err);
+	if (r < 0)
+		return qerr_wrap(err, r, "name '%s'", name);
+	*ret = spec_reference_format(&ref);
+	spec_reference_release(&ref);
+	return 0;
+}
+
+/* List a stored manifest or index in index.json as full (NULL: untagged). */
+static int list_in_index(struct image_store *s, const char *media_type, const char *digest,
+			 size_t size, const char *full, struct qerr *err)
+{
+	struct index_add a = { .desc = { .media_type = (char *)media_type,
+					 .digest = (char *)digest,
+					 .size = (int64_t)size },
+			       .ref = (char *)full };
+
+	return index_add_all(s, &a, 1, err);
+}
+
 int image_create(struct image_store *s, const struct image *base,
 		 const struct image_layer_desc *layers, size_t n_layers, const char *config,
 		 size_t config_len, const char *name, bool listed, char ret_manifest[72],
@@ -55,16 +84,10 @@ int image_create(struct image_store *s, const struct image *base,
 	char config_digest[72], manifest_digest[72];
 	int r = 0;
 
-	if (name) {
-		struct spec_reference ref = { 0 };
-
-		r = spec_reference_parse(name, &ref, err);
-		if (r < 0) {
-			free(l);
-			return qerr_wrap(err, r, "name '%s'", name);
-		}
-		full = spec_reference_format(&ref);
-		spec_reference_release(&ref);
+	r = normal_name(name, &full, err);
+	if (r < 0) {
+		free(l);
+		return r;
 	}
 	/* The base's layers as OCI media types (the same bytes; docker's types are aliases). */
 	for (size_t i = 0; r >= 0 && i < n_base; i++) {
@@ -99,14 +122,9 @@ int image_create(struct image_store *s, const struct image *base,
 	}
 	if (r >= 0)
 		r = blob_put_buffer(s, manifest, manifest_len, manifest_digest, err);
-	if (r >= 0 && (name || listed)) {
-		struct index_add a = { .desc = { .media_type = (char *)SPEC_MT_OCI_MANIFEST,
-						 .digest = manifest_digest,
-						 .size = (int64_t)manifest_len },
-				       .ref = full };
-
-		r = index_add_all(s, &a, 1, err);
-	}
+	if (r >= 0 && (name || listed))
+		r = list_in_index(s, SPEC_MT_OCI_MANIFEST, manifest_digest, manifest_len, full,
+				  err);
 	if (r >= 0)
 		memcpy(ret_manifest, manifest_digest, 72);
 	free(l);
@@ -117,26 +135,12 @@ int image_name(struct image_store *s, const char *manifest, const char *name, st
 {
 	_cleanup_free_ char *buf = NULL, *full = NULL;
 	size_t len;
-	int r;
+	int r = normal_name(name, &full, err);
 
-	if (name) {
-		struct spec_reference ref = { 0 };
-
-		r = spec_reference_parse(name, &ref, err);
-		if (r < 0)
-			return qerr_wrap(err, r, "name '%s'", name);
-		full = spec_reference_format(&ref);
-		spec_reference_release(&ref);
-	}
-	r = blob_read_small(s, manifest, &buf, &len, err);
-	if (r >= 0) {
-		struct index_add a = { .desc = { .media_type = (char *)SPEC_MT_OCI_MANIFEST,
-						 .digest = (char *)manifest,
-						 .size = (int64_t)len },
-				       .ref = full };
-
-		r = index_add_all(s, &a, 1, err);
-	}
+	if (r >= 0)
+		r = blob_read_small(s, manifest, &buf, &len, err);
+	if (r >= 0)
+		r = list_in_index(s, SPEC_MT_OCI_MANIFEST, manifest, len, full, err);
 	return r;
 }
 
@@ -171,20 +175,10 @@ int image_create_index(struct image_store *s, char (*manifests)[72], size_t n, c
 	}
 	if (r >= 0) {
 		_cleanup_free_ char *full = NULL;
-		struct spec_reference ref = { 0 };
 
-		if (name && (r = spec_reference_parse(name, &ref, err)) >= 0) {
-			full = spec_reference_format(&ref);
-			spec_reference_release(&ref);
-		}
-		if (r >= 0) {
-			struct index_add a = { .desc = { .media_type = (char *)SPEC_MT_OCI_INDEX,
-							 .digest = ret_digest,
-							 .size = (int64_t)len },
-					       .ref = full };
-
-			r = index_add_all(s, &a, 1, err);
-		}
+		r = normal_name(name, &full, err);
+		if (r >= 0)
+			r = list_in_index(s, SPEC_MT_OCI_INDEX, ret_digest, len, full, err);
 	}
 	idx.media_type = NULL; /* static */
 	spec_index_release(&idx);

@@ -54,28 +54,29 @@ static int report(struct xctx *x, int dirfd, const char *name, const struct imag
 	return 0;
 }
 
-/* The directory of guest path dir, made (0755, root's) where missing. */
-static int parent_of(struct xctx *x, const char *dir, int *ret)
+int image_dir_in_root(int root, const char *dir, mode_t mode,
+		      int (*made)(void *data, int dirfd, const char *name), void *data, int *ret_fd,
+		      bool *ret_making)
 {
 	_cleanup_free_ char *copy = xstrdup(dir), *so_far = xstrdup("/");
-	int fd = open_in_root(x->root, "/", O_PATH | O_DIRECTORY);
+	int fd = open_in_root(root, "/", O_PATH | O_DIRECTORY), e;
 	char *tok, *save = NULL;
 
+	*ret_making = false;
 	for (char *s = copy; fd >= 0 && (tok = strtok_r(s, "/", &save)); s = NULL) {
 		/* from the root each time: a symlink met on the way is the guest's, rooted there */
 		char *next_path = xasprintf("%s%s%s", so_far, so_far[1] ? "/" : "", tok);
-		int next = open_in_root(x->root, next_path, O_PATH | O_DIRECTORY);
+		int next = open_in_root(root, next_path, O_PATH | O_DIRECTORY);
 
 		if (next < 0 && errno == ENOENT) {
-			struct image_attr a = { .mode = S_IFDIR | 0755 };
-
-			if (mkdirat(fd, tok, 0755) < 0 || report(x, fd, tok, &a) < 0) {
+			if (mkdirat(fd, tok, mode) < 0 || made(data, fd, tok) < 0) {
+				e = -errno;
 				free(next_path);
 				close(fd);
-				return qerr_set_errno(x->err, -errno, "ADD: cannot create '%s'",
-						      dir);
+				*ret_making = true;
+				return e;
 			}
-			next = open_in_root(x->root, next_path, O_PATH | O_DIRECTORY);
+			next = open_in_root(root, next_path, O_PATH | O_DIRECTORY);
 		}
 		free(so_far);
 		so_far = next_path;
@@ -83,8 +84,28 @@ static int parent_of(struct xctx *x, const char *dir, int *ret)
 		fd = next;
 	}
 	if (fd < 0)
-		return qerr_set_errno(x->err, -errno, "ADD: '%s'", dir);
-	*ret = fd;
+		return -errno;
+	*ret_fd = fd;
+	return 0;
+}
+
+/* A directory ADD made on the way: 0755, root's. */
+static int made_dir(void *data, int dirfd, const char *name)
+{
+	struct image_attr a = { .mode = S_IFDIR | 0755 };
+
+	return report(data, dirfd, name, &a);
+}
+
+/* The directory of guest path dir, made (0755, root's) where missing. */
+static int parent_of(struct xctx *x, const char *dir, int *ret)
+{
+	bool making;
+	int r = image_dir_in_root(x->root, dir, 0755, made_dir, x, ret, &making);
+
+	if (r < 0)
+		return qerr_set_errno(x->err, r, making ? "ADD: cannot create '%s'" : "ADD: '%s'",
+				      dir);
 	return 0;
 }
 

@@ -389,6 +389,16 @@ struct image_extract_opts {
 };
 
 /*
+ * Open guest directory dir of the root filesystem at fd root (O_PATH), making each missing
+ * component with mode and then made(data, its parent's fd, its name), which may fail with
+ * -errno. Every step resolves from root with RESOLVE_IN_ROOT, so a symlink on the way is the
+ * guest's, rooted at root. Returns 0 and *ret_fd, or -errno (*ret_making: while making one).
+ */
+int image_dir_in_root(int root, const char *dir, mode_t mode,
+		      int (*made)(void *data, int dirfd, const char *name), void *data, int *ret_fd,
+		      bool *ret_making);
+
+/*
  * Unpack the tar archive fd into guest directory dest of rootfs (created where missing),
  * every name resolved inside rootfs. -errno with a message on a bad or unsafe archive.
  */

@@ -342,44 +342,35 @@ static int record(struct apply_ctx *a, int fd, const char *name, const struct im
 	return 0;
 }
 
-/* The guest directory path, made (with new_attr of src) where missing; an fd to it. */
+struct made_dir {
+	struct apply_ctx *a;
+	struct image_attr at;
+};
+
+static int record_dir(void *data, int dirfd, const char *name)
+{
+	struct made_dir *m = data;
+
+	return record(m->a, dirfd, name, &m->at);
+}
+
+/* The guest directory path, made (docker's 0755, owners of --chown) where missing. */
 static int dest_dir(struct apply_ctx *a, const char *path, const struct stat *src, int *ret_fd)
 {
-	_cleanup_free_ char *copy = xstrdup(path), *so_far = xstrdup("/");
-	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-				.resolve = RESOLVE_IN_ROOT };
-	int fd = (int)syscall(SYS_openat2, a->dst_root, "/", &how, sizeof(how));
-	char *tok, *save = NULL;
+	struct made_dir m = { .a = a };
+	struct stat dir_src = *src;
+	bool making;
+	int r;
 
-	for (char *s = copy; fd >= 0 && (tok = strtok_r(s, "/", &save)); s = NULL) {
-		/* from the root each time: a symlink met on the way is the guest's, rooted there */
-		char *next_path = xasprintf("%s%s%s", so_far, so_far[1] ? "/" : "", tok);
-		int next = (int)syscall(SYS_openat2, a->dst_root, next_path, &how, sizeof(how));
-
-		if (next < 0 && errno == ENOENT) {
-			struct image_attr at;
-			struct stat dir_src = *src;
-
-			dir_src.st_mode = S_IFDIR | 0755;
-			new_attr(a, &dir_src, &at);
-			at.mode = S_IFDIR | 0755; /* made on the way: docker's 0755 */
-			if (mkdirat(fd, tok, host_mode(a, &at)) < 0 ||
-			    record(a, fd, tok, &at) < 0) {
-				free(next_path);
-				close(fd);
-				return qerr_set_errno(a->err, -errno, "%s: cannot create '%s'",
-						      a->c->verb, path);
-			}
-			next = (int)syscall(SYS_openat2, a->dst_root, next_path, &how, sizeof(how));
-		}
-		free(so_far);
-		so_far = next_path;
-		close(fd);
-		fd = next;
-	}
-	if (fd < 0)
-		return qerr_set_errno(a->err, -errno, "%s: destination '%s'", a->c->verb, path);
-	*ret_fd = fd;
+	dir_src.st_mode = S_IFDIR | 0755;
+	new_attr(a, &dir_src, &m.at);
+	m.at.mode = S_IFDIR | 0755;
+	r = image_dir_in_root(a->dst_root, path, host_mode(a, &m.at), record_dir, &m, ret_fd,
+			      &making);
+	if (r < 0)
+		return qerr_set_errno(a->err, r,
+				      making ? "%s: cannot create '%s'" : "%s: destination '%s'",
+				      a->c->verb, path);
 	return 0;
 }
 

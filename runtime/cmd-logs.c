@@ -96,7 +96,7 @@ int cmd_logs(int argc, char **argv, struct cmd_ctx *ctx)
 	_cleanup_free_ char *root = NULL, *path = NULL, *old = NULL, *a = NULL, *b = NULL;
 	struct container *c = NULL;
 	ssize_t na, nb;
-	size_t total, skip;
+	size_t total, skip, in_b;
 	int opt, r;
 
 	optind = 1;
@@ -137,12 +137,10 @@ int cmd_logs(int argc, char **argv, struct cmd_ctx *ctx)
 	/* the rotated part first; whole lines only (a writer may be in the middle of one) */
 	nb = read_file_at(AT_FDCWD, old, SIZE_MAX / 2, &b);
 	na = read_file_at(AT_FDCWD, path, SIZE_MAX / 2, &a);
-	total = (nb > 0 ? each_line(b, (size_t)nb, 0, &o, false) : 0) +
-		(na > 0 ? each_line(a, (size_t)na, 0, &o, false) : 0);
+	in_b = nb > 0 ? each_line(b, (size_t)nb, 0, &o, false) : 0;
+	total = in_b + (na > 0 ? each_line(a, (size_t)na, 0, &o, false) : 0);
 	skip = o.tail >= 0 && (size_t)o.tail < total ? total - (size_t)o.tail : 0;
 	if (nb > 0) {
-		size_t in_b = each_line(b, (size_t)nb, 0, &o, false);
-
 		(void)each_line(b, (size_t)nb, skip, &o, true);
 		skip = skip > in_b ? skip - in_b : 0;
 	}

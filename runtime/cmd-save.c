@@ -1,9 +1,7 @@
 /* qrun save: images out as an OCI layout tar or a docker-archive. */
 #include "runtime/runtime.h"
 
-#include <fcntl.h>
 #include <getopt.h>
-#include <sys/stat.h>
 
 static const char save_usage[] =
     "Usage: qrun save [OPTIONS] IMAGE...\n"
@@ -15,6 +13,20 @@ static const char save_usage[] =
     "      --format oci|docker-archive   OCI image layout (default) or docker's archive\n"
     "  -h, --help                        this help\n";
 
+struct save_job {
+	struct image_store *s;
+	char *const *names;
+	size_t n;
+	enum image_save_format format;
+};
+
+static int save_to(int fd, void *data, struct qerr *err)
+{
+	const struct save_job *j = data;
+
+	return image_save(j->s, j->names, j->n, j->format, fd, err);
+}
+
 int cmd_save(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -25,9 +37,8 @@ int cmd_save(int argc, char **argv, struct cmd_ctx *ctx)
 	};
 	enum image_save_format format = IMAGE_SAVE_OCI;
 	struct image_store *s = NULL;
-	_cleanup_free_ char *tmp = NULL;
 	const char *out = NULL;
-	int opt, r, fd = STDOUT_FILENO;
+	int opt, r;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
@@ -54,31 +65,14 @@ int cmd_save(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	if (optind == argc)
 		return qerr_set(&ctx->err, -EINVAL, "save: name at least one IMAGE");
-	if (!out && isatty(STDOUT_FILENO))
-		return qerr_set(&ctx->err, -EINVAL,
-				"save: refusing to write an archive to a terminal; use -o FILE");
 	r = runtime_open_store(ctx, &s);
 	if (r < 0)
 		return r;
-	if (out) {
-		tmp = xasprintf("%s.tmp-%d", out, (int)getpid());
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			r = qerr_set_errno(&ctx->err, -errno, "cannot write '%s'", out);
-			goto out;
-		}
+	{
+		struct save_job job = { s, argv + optind, (size_t)(argc - optind), format };
+
+		r = runtime_write_output(ctx, "save", out, save_to, &job);
 	}
-	r = image_save(s, argv + optind, (size_t)(argc - optind), format, fd, &ctx->err);
-	if (out) {
-		if (r >= 0 && fsync(fd) < 0)
-			r = qerr_set_errno(&ctx->err, -errno, "cannot write '%s'", out);
-		close(fd);
-		if (r >= 0 && rename(tmp, out) < 0)
-			r = qerr_set_errno(&ctx->err, -errno, "cannot write '%s'", out);
-		if (r < 0)
-			(void)unlink(tmp);
-	}
-out:
 	image_store_close(s);
 	return r < 0 ? r : 0;
 }

@@ -93,14 +93,13 @@ static int parse_secs(int argc, char **argv, const char *verb, const char *usage
 	return 0;
 }
 
-int cmd_stop(int argc, char **argv, struct cmd_ctx *ctx)
+/* stop (and, for restart, start again in the background) each CONTAINER argument. */
+static int stop_each(int argc, char **argv, struct cmd_ctx *ctx, const char *verb,
+		     const char *usage, bool start_again)
 {
-	static const char usage[] =
-	    "Usage: qrun stop [-t SECONDS] CONTAINER...\n\nStop running containers: the image's "
-	    "StopSignal (TERM when it has none),\nthen KILL after SECONDS (default 10).\n";
 	_cleanup_free_ char *root = NULL;
 	long secs;
-	int r = parse_secs(argc, argv, "stop", usage, &secs, ctx);
+	int r = parse_secs(argc, argv, verb, usage, &secs, ctx);
 
 	if (r != 0)
 		return r > 0 ? 0 : r;
@@ -111,6 +110,8 @@ int cmd_stop(int argc, char **argv, struct cmd_ctx *ctx)
 		r = container_find(root, argv[i], &c, &ctx->err);
 		if (r >= 0)
 			r = stop_one(root, &c, secs, &ctx->err);
+		if (r >= 0 && start_again)
+			r = monitor_start(ctx, c, run_then_remove);
 		if (r >= 0)
 			printf("%s\n", argv[i]);
 		container_free(c);
@@ -118,31 +119,21 @@ int cmd_stop(int argc, char **argv, struct cmd_ctx *ctx)
 	return r < 0 ? r : 0;
 }
 
+int cmd_stop(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	return stop_each(argc, argv, ctx, "stop",
+			 "Usage: qrun stop [-t SECONDS] CONTAINER...\n\nStop running containers: "
+			 "the image's StopSignal (TERM when it has none),\nthen KILL after SECONDS "
+			 "(default 10).\n",
+			 false);
+}
+
 int cmd_restart(int argc, char **argv, struct cmd_ctx *ctx)
 {
-	static const char usage[] =
-	    "Usage: qrun restart [-t SECONDS] CONTAINER...\n\nStop containers (as 'qrun stop') and "
-	    "start them again in the background.\n";
-	_cleanup_free_ char *root = NULL;
-	long secs;
-	int r = parse_secs(argc, argv, "restart", usage, &secs, ctx);
-
-	if (r != 0)
-		return r > 0 ? 0 : r;
-	r = runtime_store_root(ctx, &root);
-	for (int i = optind; r >= 0 && i < argc; i++) {
-		struct container *c = NULL;
-
-		r = container_find(root, argv[i], &c, &ctx->err);
-		if (r >= 0)
-			r = stop_one(root, &c, secs, &ctx->err);
-		if (r >= 0)
-			r = monitor_start(ctx, c, run_then_remove);
-		if (r >= 0)
-			printf("%s\n", argv[i]);
-		container_free(c);
-	}
-	return r < 0 ? r : 0;
+	return stop_each(argc, argv, ctx, "restart",
+			 "Usage: qrun restart [-t SECONDS] CONTAINER...\n\nStop containers (as "
+			 "'qrun stop') and start them again in the background.\n",
+			 true);
 }
 
 int cmd_wait(int argc, char **argv, struct cmd_ctx *ctx)

@@ -31,26 +31,12 @@ struct log_out {
 	off_t size;
 };
 
-static void log_time(char buf[64])
-{
-	struct timespec ts;
-	struct tm tm;
-	char s[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
-	(void)snprintf(buf, 64, "%s.%09ldZ", s, ts.tv_nsec % 1000000000L);
-}
-
 static void log_entry(struct log_out *l, const char *stream, const char *text, size_t len)
 {
 	struct spec_json *j = spec_json_new(false);
-	_cleanup_free_ char *t = xstrndup(text, len), *line = NULL;
-	char when[64];
+	_cleanup_free_ char *t = xstrndup(text, len), *line = NULL, *when = runtime_now();
 	size_t n;
 
-	log_time(when);
 	spec_json_object_begin(j);
 	spec_json_key(j, "log");
 	spec_json_string(j, t);

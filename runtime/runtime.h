@@ -49,7 +49,7 @@ int runtime_registry_option(int opt, const char *arg, struct image_pull_opts *o,
 
 /*
  * Write fn's output to path (a temp name renamed when complete) or, path NULL, to standard
- * output unless it is a terminal (cmd-export.c).
+ * output unless it is a terminal (util.c).
  */
 int runtime_write_output(struct cmd_ctx *ctx, const char *verb, const char *path,
 			 int (*fn)(int fd, void *data, struct qerr *err), void *data);

@@ -1,5 +1,6 @@
 #include "runtime/runtime.h"
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <time.h>
 
@@ -198,4 +199,34 @@ int runtime_platform_opts(int argc, char **argv, const char *verb, const char *u
 		}
 	}
 	return 0;
+}
+
+/* Write fn's output to path (atomically) or to standard output (never a terminal). */
+int runtime_write_output(struct cmd_ctx *ctx, const char *verb, const char *path,
+			 int (*fn)(int fd, void *data, struct qerr *err), void *data)
+{
+	_cleanup_free_ char *tmp = NULL;
+	int fd = STDOUT_FILENO, r;
+
+	if (!path && isatty(STDOUT_FILENO))
+		return qerr_set(&ctx->err, -EINVAL,
+				"%s: refusing to write an archive to a terminal; use -o FILE",
+				verb);
+	if (path) {
+		tmp = xasprintf("%s.tmp-%d", path, (int)getpid());
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return qerr_set_errno(&ctx->err, -errno, "cannot write '%s'", path);
+	}
+	r = fn(fd, data, &ctx->err);
+	if (path) {
+		if (r >= 0 && fsync(fd) < 0)
+			r = qerr_set_errno(&ctx->err, -errno, "cannot write '%s'", path);
+		close(fd);
+		if (r >= 0 && rename(tmp, path) < 0)
+			r = qerr_set_errno(&ctx->err, -errno, "cannot write '%s'", path);
+		if (r < 0)
+			(void)unlink(tmp);
+	}
+	return r;
 }

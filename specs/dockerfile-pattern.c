@@ -9,20 +9,6 @@
  * or the longest match directly and has no exponential case.
  */
 
-#define QUOTE_MAX 100
-
-static int quoted_len(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > QUOTE_MAX ? QUOTE_MAX : (int)n;
-}
-
-static const char *ellipsis(const char *s)
-{
-	return strlen(s) > QUOTE_MAX ? "..." : "";
-}
-
 /*
  * Patterns and texts are compared as runes, so '?' takes one character. An invalid UTF-8 byte
  * becomes a value above U+10FFFF of its own, equal only to the same byte.
@@ -109,7 +95,7 @@ static int pat_compile(const char *pat, struct runes *ret, struct qerr *err)
 				return qerr_set(
 				    err, -EINVAL,
 				    "invalid pattern (%.*s%s) in substitution: bad escape",
-				    quoted_len(pat), pat, ellipsis(pat));
+				    df_quoted_len(pat), pat, df_ellipsis(pat));
 			}
 			c = in.r[++i];
 		}

@@ -91,21 +91,6 @@ static bool is_name_char(int c)
 	       c == '_';
 }
 
-/* Messages quote user text; keep them one short line. */
-#define QUOTE_MAX 100
-
-static int quoted_len(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > QUOTE_MAX ? QUOTE_MAX : (int)n;
-}
-
-static const char *ellipsis(const char *s)
-{
-	return strlen(s) > QUOTE_MAX ? "..." : "";
-}
-
 /* ---- the lexer --------------------------------------------------------------------------------
  */
 
@@ -549,7 +534,7 @@ int spec_df_expand(const char *s, char escape, bool split, spec_df_lookup_fn loo
 
 	r = lex(s, &o, split, ret_words, ret_n, err);
 	if (r < 0) {
-		(void)qerr_wrap(err, r, "expanding '%.*s%s'", quoted_len(s), s, ellipsis(s));
+		(void)qerr_wrap(err, r, "expanding '%.*s%s'", df_quoted_len(s), s, df_ellipsis(s));
 		return spec_err_clean(err, r);
 	}
 	return 0;
@@ -593,7 +578,7 @@ static int heredoc_word(const char *w, struct spec_df_heredoc *ret, struct qerr 
 		return 0;
 	r = lex(w, &o, true, &words, &n, err);
 	if (r < 0)
-		return qerr_wrap(err, r, "heredoc '%.*s%s'", quoted_len(w), w, ellipsis(w));
+		return qerr_wrap(err, r, "heredoc '%.*s%s'", df_quoted_len(w), w, df_ellipsis(w));
 	if (n != 1) {
 		strv_free(words);
 		return 0;
@@ -605,7 +590,8 @@ static int heredoc_word(const char *w, struct spec_df_heredoc *ret, struct qerr 
 		strv_free(raw);
 		if (r >= 0)
 			(void)qerr_set(err, -EINVAL, "inconsistent heredoc name");
-		return qerr_wrap(err, -EINVAL, "heredoc '%.*s%s'", quoted_len(w), w, ellipsis(w));
+		return qerr_wrap(err, -EINVAL, "heredoc '%.*s%s'", df_quoted_len(w), w,
+				 df_ellipsis(w));
 	}
 	*ret = (struct spec_df_heredoc){
 		.name = xstrdup(words[0]),
@@ -787,7 +773,7 @@ int df_split_keyvalues(const char *rest, char escape, const char *keyword, char 
 			r = qerr_set(
 			    err, -EINVAL,
 			    "%s: can't find '=' in '%.*s%s', must be of the form name=value", kw,
-			    quoted_len(words.v[i]), words.v[i], ellipsis(words.v[i]));
+			    df_quoted_len(words.v[i]), words.v[i], df_ellipsis(words.v[i]));
 			goto out;
 		}
 		if (eq == words.v[i]) {
@@ -861,7 +847,7 @@ int spec_df_keyvalues(const char *rest, char escape, const char *keyword, spec_d
 			r = qerr_set(err, -EINVAL,
 				     "ARG: '%.*s%s' is not a valid name (letters, digits and '_', "
 				     "not starting with a digit)",
-				     quoted_len(k), k, ellipsis(k));
+				     df_quoted_len(k), k, df_ellipsis(k));
 			goto fail;
 		}
 		if (!*k) {

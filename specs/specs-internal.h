@@ -183,3 +183,18 @@ int df_heredocs_from_line(const char *line, struct spec_df_heredoc **ret_v, size
 /* ENV / LABEL / ARG pairs, unexpanded: docker's parser-level checks (spec_df_keyvalues). */
 int df_split_keyvalues(const char *rest, char escape, const char *keyword, char ***ret_keys,
 		       char ***ret_values, size_t *ret_n, struct qerr *err);
+
+/* Messages of the Dockerfile code quote user text: at most DF_QUOTE_MAX bytes, then "...". */
+#define DF_QUOTE_MAX 100
+
+static inline int df_quoted_len(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > DF_QUOTE_MAX ? DF_QUOTE_MAX : (int)n;
+}
+
+static inline const char *df_ellipsis(const char *s)
+{
+	return strlen(s) > DF_QUOTE_MAX ? "..." : "";
+}
